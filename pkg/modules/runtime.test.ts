@@ -235,6 +235,16 @@ describe('ModuleRuntime restarts', () => {
     expect(got).toEqual(['after-1', 'after-2']);
   });
 
+  it('treats a module that returns before it is stopped as crashed, and shows it in moduleStates', async () => {
+    let runs = 0;
+    const runtime = newRuntime({ restart: { enabled: true, initialDelayMs: 200, maxDelayMs: 200 } });
+    runtime.register(defineModule('quitter', async () => void runs++));
+    runtime.start();
+    await eventually(() => runtime.moduleStates()['quitter'] === 'restarting');
+    expect(runs).toBe(1);
+    await eventually(() => runs === 2);
+  });
+
   it('reports the crash instead when restarts are off', async () => {
     const runtime = newRuntime({ restart: { enabled: false, initialDelayMs: 10, maxDelayMs: 10 } });
     runtime.register(

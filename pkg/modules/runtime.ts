@@ -63,7 +63,11 @@ interface Entry {
   done: Promise<void>;
   controller: AbortController;
   finished: boolean;
+  state: ModuleState;
 }
+
+/** running; restarting after a crash (waiting out its back-off); failed (crashed, restarts off); stopped. */
+export type ModuleState = 'new' | 'running' | 'restarting' | 'failed' | 'stopped';
 
 interface PendingSync {
   resolve: (response: Message) => void;
@@ -104,7 +108,14 @@ export class ModuleRuntime {
     const inbox = new Inbox<Message>(this.queueSize);
     const full = this.options.metrics?.queueFull(module.name);
     if (full) inbox.onFull = full;
-    const entry: Entry = { module, inbox, done: Promise.resolve(), controller: new AbortController(), finished: false };
+    const entry: Entry = {
+      module,
+      inbox,
+      done: Promise.resolve(),
+      controller: new AbortController(),
+      finished: false,
+      state: 'new',
+    };
     this.entries.set(module.name, entry);
     const members = this.groups.get(module.group) ?? [];
     members.push(entry);
@@ -115,10 +126,18 @@ export class ModuleRuntime {
     return [...this.entries.keys()];
   }
 
+  /** Each module's state, for health checks. */
+  moduleStates(): Record<string, ModuleState> {
+    return Object.fromEntries([...this.entries].map(([name, entry]) => [name, entry.state]));
+  }
+
   start(): void {
     if (this.state !== 'new') throw new ModuleError('NOT_RUNNING', `runtime already ${this.state}`);
     this.state = 'running';
-    for (const entry of this.entries.values()) entry.done = this.supervise(entry);
+    for (const entry of this.entries.values()) {
+      entry.state = 'running';
+      entry.done = this.supervise(entry);
+    }
   }
 
   send(destination: string, message: Message): Promise<void> {
@@ -174,9 +193,11 @@ export class ModuleRuntime {
   /**
    * Stops accepting new sync calls, waits for the in-flight ones (up to the grace period), then stops the modules in
    * reverse registration order. Whatever is still pending at the deadline is failed with a STOPPED error.
+   * Returns the names of modules that had not stopped by the deadline.
    */
-  async stop(graceMs: number): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'draining') return;
+  async stop(graceMs: number): Promise<string[]> {
+    if (this.state === 'stopped' || this.state === 'draining') return [];
+    const late: string[] = [];
     const wasRunning = this.state === 'running';
     this.state = 'draining';
     const deadline = Date.now() + graceMs;
@@ -186,7 +207,10 @@ export class ModuleRuntime {
     for (const entry of [...this.entries.values()].reverse()) {
       entry.controller.abort(stopped(`module "${entry.module.name}"`));
       const left = Math.max(deadline - Date.now(), 0);
-      if (!(await within(left, entry.done))) this.log.warn({ module: entry.module.name }, 'module did not stop within the grace period');
+      if (!(await within(left, entry.done))) {
+        late.push(entry.module.name);
+        this.log.warn({ module: entry.module.name }, 'module did not stop within the grace period');
+      }
     }
     for (const [id, waiter] of [...this.pending]) {
       this.settle(id);
@@ -199,6 +223,7 @@ export class ModuleRuntime {
       }
     }
     this.state = 'stopped';
+    return late;
   }
 
   /** Removes a pending sync call; true if this call removed it (so exactly one path settles it). */
@@ -231,14 +256,14 @@ export class ModuleRuntime {
         runController.abort(); // ends a receive loop left behind by a crashed run
       }
       if (controller.signal.aborted) break;
-      if (crash === undefined) {
-        log.info('module finished on its own');
-        break;
-      }
+      // A module runs until it is stopped; returning early is as much a fault as throwing.
+      crash ??= new ModuleError('MODULE_CRASHED', `module "${module.name}" returned before it was stopped`);
+      entry.state = 'restarting';
       this.options.metrics?.crashed(module.name);
       if (!this.restart.enabled) {
         log.error({ err: crash }, 'module crashed; restarts are off, stopping');
         entry.finished = true;
+        entry.state = 'failed';
         this.failure?.(new ModuleError('MODULE_CRASHED', `module "${module.name}" crashed`, { cause: crash }));
         return;
       }
@@ -251,8 +276,10 @@ export class ModuleRuntime {
       } catch {
         break;
       }
+      entry.state = 'running';
     }
     entry.finished = true;
+    entry.state = 'stopped';
   }
 
   private contextFor(entry: Entry, signal: AbortSignal, log: Logger): ModuleContext {
