@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runAsProcess } from '../pkg/cli';
+import { main } from './cli';
+
+void runAsProcess(main);
