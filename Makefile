@@ -2,12 +2,14 @@
 SHELL := /bin/bash
 BIN := node_modules/.bin
 
-.PHONY: all install gen gen-check build test unit lint bench-runtime clean
+.PHONY: all install gen gen-check build test unit lint bench-runtime quickstart clean
 
 all: build
 
+# npm install, not npm ci: npm 11 leaves other platforms' optional packages (buf, swc binaries) out of the lock
+# file here, and npm ci then refuses the lock as out of sync. npm install still follows the lock file.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-fund --no-audit
+	npm install --no-fund --no-audit
 	touch $@
 
 install: node_modules/.installed
@@ -43,3 +45,7 @@ bench-runtime: build
 
 clean:
 	rm -rf dist coverage
+
+# The README's first command: brings the system up and shows it working (grows with each issue).
+quickstart: build
+	node dist/pkg/quickstart/main.js
