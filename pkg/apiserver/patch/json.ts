@@ -53,8 +53,12 @@ function copy(v: unknown, what: string, depth: number): JsonValue {
   if (depth >= MAX_DEPTH) throw malformed(`${what} is nested more than ${MAX_DEPTH} levels deep`);
   if (Array.isArray(v)) return Array.from(v, (item: unknown) => (item === undefined ? null : copy(item, what, depth + 1)));
   if (typeof v === 'object') {
+    // A plain object from any realm (structuredClone and test sandboxes make objects of another realm's Object).
     const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) throw malformed(`${what} is not valid JSON: not a plain object`);
+    const plain = proto === null || Object.getPrototypeOf(proto) === null;
+    if (!plain || Object.prototype.toString.call(v) !== '[object Object]') {
+      throw malformed(`${what} is not valid JSON: not a plain object`);
+    }
     const out: JsonObject = {};
     for (const key of Object.keys(v)) {
       const member = (v as Record<string, unknown>)[key];
