@@ -1,0 +1,260 @@
+/** Realistic manifests of every built-in kind, as users and edge components write them (test data). */
+import type { KObject } from '../types';
+
+const labels = { app: 'sensor-gateway', tier: 'edge' };
+
+const podTemplate: KObject = {
+  metadata: { labels, annotations: { 'prometheus.io/scrape': 'true' } },
+  spec: {
+    serviceAccountName: 'gateway',
+    priorityClassName: 'system-node-critical',
+    nodeSelector: { 'node-role.kubernetes.io/edge': '' },
+    hostNetwork: false,
+    dnsPolicy: 'ClusterFirst',
+    imagePullSecrets: [{ name: 'registry' }],
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: 'RuntimeDefault' }, sysctls: [{ name: 'net.ipv4.ip_local_port_range', value: '1024 65535' }] },
+    initContainers: [
+      { name: 'wait-mqtt', image: 'busybox:1.36', command: ['sh', '-c', 'until nc -z mqtt 1883; do sleep 1; done'] },
+      { name: 'log-shipper', image: 'fluent/fluent-bit:3.0', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 2020 }, failureThreshold: 30 } },
+    ],
+    containers: [
+      {
+        name: 'gateway',
+        image: 'registry.local:5000/sensor-gateway:1.4.2',
+        imagePullPolicy: 'IfNotPresent',
+        args: ['--config=/etc/gateway/config.yaml'],
+        workingDir: '/srv',
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'modbus', containerPort: 502, protocol: 'TCP', hostPort: 502 },
+          { name: 'coap', containerPort: 5683, protocol: 'UDP' },
+        ],
+        env: [
+          { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
+          { name: 'APP_LABEL', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+          { name: 'MEM_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+          { name: 'BROKER', valueFrom: { configMapKeyRef: { name: 'gateway-config', key: 'broker', optional: true } } },
+          { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'gateway-secret', key: 'token' } } },
+          { name: 'LOG_LEVEL', value: 'info' },
+        ],
+        envFrom: [{ configMapRef: { name: 'gateway-env' }, prefix: 'GW_' }, { secretRef: { name: 'gateway-env-secret', optional: true } }],
+        resources: { requests: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '1Gi' }, limits: { cpu: '500m', memory: '256Mi' } },
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/gateway', readOnly: true },
+          { name: 'data', mountPath: '/var/lib/gateway', subPath: 'gw' },
+          { name: 'devices', mountPath: '/dev/ttyUSB0', mountPropagation: 'HostToContainer' },
+          { name: 'tokens', mountPath: '/var/run/secrets/tokens' },
+          { name: 'podinfo', mountPath: '/etc/podinfo' },
+          { name: 'cache', mountPath: '/cache' },
+        ],
+        livenessProbe: { httpGet: { path: '/healthz', port: 'http', httpHeaders: [{ name: 'X-Probe', value: 'liveness' }] }, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },
+        readinessProbe: { exec: { command: ['/bin/check', '--ready'] }, timeoutSeconds: 2 },
+        startupProbe: { grpc: { port: 9090, service: 'health' }, failureThreshold: 30, periodSeconds: 5 },
+        lifecycle: { preStop: { sleep: { seconds: 5 } }, postStart: { exec: { command: ['/bin/warmup'] } } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      },
+    ],
+    volumes: [
+      { name: 'config', configMap: { name: 'gateway-config', items: [{ key: 'config.yaml', path: 'config.yaml', mode: 0o440 }], defaultMode: 0o644 } },
+      { name: 'data', persistentVolumeClaim: { claimName: 'gateway-data' } },
+      { name: 'devices', hostPath: { path: '/dev/ttyUSB0', type: 'CharDevice' } },
+      {
+        name: 'tokens',
+        projected: {
+          sources: [
+            { serviceAccountToken: { path: 'cloud', audience: 'cloudhub', expirationSeconds: 3600 } },
+            { secret: { name: 'gateway-secret', items: [{ key: 'token', path: 'token' }] } },
+            { configMap: { name: 'ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+          ],
+        },
+      },
+      { name: 'podinfo', downwardAPI: { items: [{ path: 'cpu_limit', resourceFieldRef: { containerName: 'gateway', resource: 'limits.cpu', divisor: '1m' } }] } },
+      { name: 'cache', emptyDir: { medium: 'Memory', sizeLimit: '128Mi' } },
+    ],
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64', 'amd64'] }] }] },
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'zone', operator: 'Exists' }] } }],
+      },
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' } }],
+      },
+    },
+    tolerations: [
+      { key: 'node-role.kubernetes.io/edge', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    ],
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
+    hostAliases: [{ ip: '192.168.1.1', hostnames: ['plc.local'] }],
+    dnsConfig: { nameservers: ['192.168.1.53'], searches: ['edge.local'], options: [{ name: 'ndots', value: '2' }] },
+    terminationGracePeriodSeconds: 45,
+  },
+};
+
+export const MANIFESTS: Record<string, KObject> = {
+  deployments: {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'sensor-gateway', namespace: 'edge', labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '0%' } },
+      minReadySeconds: 5,
+      template: podTemplate,
+    },
+  },
+  daemonsets: {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'node-agent', namespace: 'kube-system' },
+    spec: {
+      selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['sensor-gateway'] }] },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
+      template: podTemplate,
+    },
+  },
+  replicasets: {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'sensor-gateway-5d9f', namespace: 'edge', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sensor-gateway', uid: 'u-1', controller: true, blockOwnerDeletion: true }] },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: podTemplate },
+  },
+  pods: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sensor-gateway-0', namespace: 'edge' }, spec: podTemplate.spec as KObject },
+  services: {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'sensor-gateway', namespace: 'edge', annotations: { 'service.kubernetes.io/topology-mode': 'Auto' } },
+    spec: {
+      type: 'NodePort',
+      selector: labels,
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http', nodePort: 30080, appProtocol: 'http' },
+        { name: 'coap', port: 5683, protocol: 'UDP', targetPort: 5683 },
+      ],
+      externalTrafficPolicy: 'Local',
+      sessionAffinity: 'ClientIP',
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } },
+    },
+  },
+  endpoints: {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'mqtt', namespace: 'edge' },
+    subsets: [{ addresses: [{ ip: '192.168.1.20', nodeName: 'edge-1', targetRef: { kind: 'Pod', name: 'mqtt-0', namespace: 'edge' } }], ports: [{ name: 'mqtt', port: 1883, protocol: 'TCP' }, { name: 'ws', port: 9001 }] }],
+  },
+  configmaps: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gateway-config', namespace: 'edge' }, data: { 'config.yaml': 'broker: mqtt:1883\n', broker: 'mqtt' }, binaryData: { 'logo.png': 'iVBORw0KGgo=' } },
+  secrets: {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'gateway-secret', namespace: 'edge' },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': 'LS0tLS1CRUdJTg==', 'tls.key': 'LS0tLS1CRUdJTg==' },
+    stringData: { token: 's3cr3t' },
+    immutable: true,
+  },
+  namespaces: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge', labels: { team: 'iot' } } },
+  serviceaccounts: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'gateway', namespace: 'edge' }, imagePullSecrets: [{ name: 'registry' }], automountServiceAccountToken: false },
+  nodes: {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'edge-1', labels: { 'node-role.kubernetes.io/edge': '', 'kubernetes.io/arch': 'arm64' } },
+    spec: { taints: [{ key: 'node-role.kubernetes.io/edge', effect: 'NoSchedule' }], podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] },
+    status: {
+      capacity: { cpu: '4', memory: '3908Mi', pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'EdgeReady', message: 'edge is posting ready status', lastHeartbeatTime: '2024-06-01T11:59:50Z', lastTransitionTime: '2024-06-01T08:00:00Z' }],
+      addresses: [{ type: 'InternalIP', address: '192.168.1.10' }, { type: 'Hostname', address: 'edge-1' }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10350 } },
+      nodeInfo: {
+        machineID: 'm',
+        systemUUID: 's',
+        bootID: 'b',
+        kernelVersion: '6.1.0',
+        osImage: 'Debian 12',
+        containerRuntimeVersion: 'containerd://1.7.13',
+        kubeletVersion: 'v1.32.0-kubeedge-v1.20.0',
+        kubeProxyVersion: '',
+        operatingSystem: 'linux',
+        architecture: 'arm64',
+      },
+      images: [{ names: ['busybox:1.36'], sizeBytes: 4261550 }],
+    },
+  },
+  leases: {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'edge-1', namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'edge-1', uid: 'u-2' }] },
+    spec: { holderIdentity: 'edge-1', leaseDurationSeconds: 40, renewTime: '2024-06-01T11:59:58.123456Z' },
+  },
+  'core-events': {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'sensor-gateway-0.17d', namespace: 'edge' },
+    involvedObject: { kind: 'Pod', namespace: 'edge', name: 'sensor-gateway-0', uid: 'u-3', apiVersion: 'v1', fieldPath: 'spec.containers{gateway}' },
+    reason: 'Pulled',
+    message: 'Container image already present on machine',
+    source: { component: 'kubelet', host: 'edge-1' },
+    firstTimestamp: '2024-06-01T11:00:00Z',
+    lastTimestamp: '2024-06-01T11:00:00Z',
+    count: 1,
+    type: 'Normal',
+  },
+  'events.k8s.io': {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: 'edge-1.17e', namespace: 'default' },
+    eventTime: '2024-06-01T11:00:00.000000Z',
+    reportingController: 'kubeedge.io/edgecore',
+    reportingInstance: 'edge-1',
+    action: 'Heartbeat',
+    reason: 'NodeReady',
+    regarding: { kind: 'Node', name: 'edge-1', apiVersion: 'v1' },
+    note: 'edge node is ready',
+    type: 'Normal',
+  },
+  customresourcedefinitions: {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'devices.devices.kubeedge.io' },
+    spec: {
+      group: 'devices.kubeedge.io',
+      scope: 'Namespaced',
+      names: { plural: 'devices', singular: 'device', kind: 'Device', shortNames: ['dev'], categories: ['kubeedge'] },
+      versions: [
+        {
+          name: 'v1beta1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [{ name: 'Node', type: 'string', jsonPath: '.spec.nodeName' }],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: {
+                  type: 'object',
+                  required: ['nodeName'],
+                  properties: {
+                    nodeName: { type: 'string', maxLength: 253 },
+                    properties: {
+                      type: 'array',
+                      items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, value: { 'x-kubernetes-int-or-string': true } } },
+                      'x-kubernetes-list-type': 'map',
+                      'x-kubernetes-list-map-keys': ['name'],
+                    },
+                    protocol: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                  },
+                  'x-kubernetes-validations': [{ rule: 'self.nodeName != ""', message: 'nodeName is required' }],
+                },
+                status: { type: 'object', properties: { twins: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string' } } } } },
+              },
+            },
+          },
+        },
+      ],
+    },
+  },
+};
