@@ -1,0 +1,59 @@
+/** Request bodies: read with a size limit, decoded from JSON or YAML into one object. */
+import type { IncomingMessage } from 'node:http';
+import { parseDocument } from 'yaml';
+import { badRequest, tooLarge, unsupportedMediaType } from './status';
+
+/** The real API server refuses request bodies over 3 MiB. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limitBytes = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limitBytes) {
+    req.resume(); // drain, so the connection can answer
+    throw tooLarge(limitBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) {
+      req.resume();
+      throw tooLarge(limitBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The media type without parameters, lower-cased. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Decodes a JSON or YAML body into a value; the caller checks its shape. */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  const type = mediaType(contentType);
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw badRequest('the request body is empty; send a JSON or YAML object');
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) throw badRequest(`error converting YAML to JSON: ${doc.errors[0]!.message}`);
+    return doc.toJS();
+  }
+  if (type === '' || type === 'application/json' || type.endsWith('+json')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw badRequest(`the body of the request is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  throw unsupportedMediaType(type);
+}
+
+/** A decoded body that must be one JSON object (not an array, string or null). */
+export function expectObject(value: unknown, what: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest(`${what} must be a JSON object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`);
+  }
+  return value as Record<string, unknown>;
+}

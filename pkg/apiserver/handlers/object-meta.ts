@@ -1,0 +1,54 @@
+/**
+ * What the server itself sets and guards in metadata: uid, creationTimestamp, generation, generateName, and the fields a
+ * client may not change on update. Mirrors the real API server's "prepare for create/update" step.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { KubeObject } from '../storage';
+
+/** Metadata fields that only the server writes; an update cannot change them. Generation is the type's to manage. */
+const SERVER_OWNED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
+
+export const rfc3339 = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** generateName's suffix: 5 characters from the real server's alphabet (no vowels, no confusable digits). */
+export function generateSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let out = '';
+  for (let i = 0; i < 5; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+/** The metadata a new object gets from the server, whatever the client sent. */
+export function stampNew(object: KubeObject, now: Date): void {
+  const meta = object.metadata;
+  for (const field of SERVER_OWNED) delete meta[field];
+  delete meta.resourceVersion;
+  delete meta.generation;
+  meta.uid = randomUUID();
+  meta.creationTimestamp = rfc3339(now);
+}
+
+/**
+ * The object an update stores before the type's own rules run. A /status write (`statusOnly`) takes only status from
+ * the client; otherwise the server-owned metadata (and generation, unless the type manages it) comes from `old`.
+ */
+export function carryOver(next: KubeObject, old: KubeObject, statusOnly: boolean): KubeObject {
+  if (statusOnly) return { ...structuredClone(old), status: next.status };
+  for (const field of [...SERVER_OWNED, 'generation'] as const) {
+    if (old.metadata[field] === undefined) delete next.metadata[field];
+    else next.metadata[field] = old.metadata[field];
+  }
+  return next;
+}
+
+export const finalizersOf = (object: KubeObject): string[] => (object.metadata.finalizers as string[] | undefined) ?? [];
+
+/** An object marked for deletion whose finalizers are all gone can be removed for good. */
+export function readyToRemove(object: KubeObject): boolean {
+  if (!object.metadata.deletionTimestamp || finalizersOf(object).length > 0) return false;
+  if (object.kind === 'Namespace') {
+    const specFinalizers = ((object.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length;
+    return specFinalizers === 0;
+  }
+  return true;
+}

@@ -1,0 +1,99 @@
+/**
+ * The embedded control plane cloudcore starts when it is given no kubeconfig: the Kubernetes-compatible API server over
+ * one SQLite file, its certificates, the system namespaces, and an admin kubeconfig for kubectl and for cloudcore's own
+ * client. Everything lives under one data directory and survives restarts.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { BUILTIN_TYPES, buildOpenApiDocument } from '../apiserver/builtin';
+import { startCrdController } from '../apiserver/crds';
+import { createOpenApiService } from '../apiserver/openapi';
+import { TypeRegistry } from '../apiserver/registry';
+import { createApiServer } from '../apiserver/server';
+import { openStore, type EventRetentionOptions, type Store } from '../apiserver/storage';
+import { ensureSystemNamespaces } from './bootstrap';
+import { ensureCertificates } from './certificates';
+import { writeKubeconfig } from './kubeconfig';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  bindAddress: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  log: Logger;
+  /** Extra names and addresses for the serving certificate (the host's address when kubectl runs elsewhere). */
+  advertiseAddresses?: string[];
+  /** How much watch history is kept (tests shrink it to force 410 Gone). */
+  eventRetention?: EventRetentionOptions;
+}
+
+export interface ControlPlane {
+  /** https://host:port */
+  readonly url: string;
+  readonly address: AddressInfo;
+  /** `<dataDir>/admin.kubeconfig`: for kubectl, and for cloudcore's own client. */
+  readonly kubeconfigPath: string;
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const { dataDir, log } = options;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const clientHost = options.bindAddress === '0.0.0.0' || options.bindAddress === '::' ? '127.0.0.1' : options.bindAddress;
+  const ips = unique(['127.0.0.1', clientHost, ...(options.advertiseAddresses ?? []).filter(isIp)]);
+  const dnsNames = unique(['localhost', 'kubernetes', 'kubernetes.default', ...(options.advertiseAddresses ?? []).filter((a) => !isIp(a))]);
+  const certs = await ensureCertificates(dataDir, { ips, dnsNames });
+
+  const store = await openStore({
+    file: join(dataDir, 'apiserver.db'),
+    log,
+    ...(options.eventRetention ? { eventRetention: options.eventRetention } : {}),
+  });
+  const registry = new TypeRegistry();
+  for (const type of BUILTIN_TYPES) registry.add(type);
+  const crds = startCrdController({ store, registry, log });
+  await crds.synced;
+  await ensureSystemNamespaces(store);
+
+  const api = createApiServer({
+    store,
+    registry,
+    openapi: createOpenApiService(registry, buildOpenApiDocument),
+    log: log.child({ component: 'apiserver' }),
+    tls: { certPem: certs.server.certPem, keyPem: certs.server.keyPem, clientCaPem: certs.ca.certPem },
+  });
+  let address: AddressInfo;
+  try {
+    address = await api.listen(options.port, options.bindAddress);
+  } catch (error) {
+    await crds.stop();
+    await store.close();
+    throw error;
+  }
+  const url = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${address.port}`;
+  const kubeconfigPath = join(dataDir, 'admin.kubeconfig');
+  writeKubeconfig(kubeconfigPath, {
+    server: url,
+    caPem: certs.ca.certPem,
+    clientCertPem: certs.admin.certPem,
+    clientKeyPem: certs.admin.keyPem,
+  });
+  log.info({ url, kubeconfig: kubeconfigPath }, 'embedded control plane listening');
+  return {
+    url,
+    address,
+    kubeconfigPath,
+    store,
+    async close() {
+      await api.close();
+      await crds.stop();
+      await store.close();
+    },
+  };
+}
+
+const isIp = (value: string): boolean => /^[\d.]+$/.test(value) || value.includes(':');
+const unique = (values: string[]): string[] => [...new Set(values)];
