@@ -24,10 +24,10 @@ describe('cloudcore as a process', () => {
     expect([fromSocket.status, fromSocket.stdout, fromSocket.stderr]).toEqual([0, 'config OK\n', '']);
   });
 
-  it('stops cleanly on SIGTERM and exits 0', async () => {
+  it('starts the embedded control plane, stops everything cleanly on SIGTERM and exits 0', async () => {
     const path = join(dir, 'cloudcore.yaml');
     await writeFile(path, 'apiVersion: cloudcore.config.kubeedge.io/v1alpha1\nkind: CloudCore\nmonitorServer:\n  bindAddress: 127.0.0.1:0\n');
-    const child = spawn(...node('--config', path), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...node('--config', path, '--data-dir', join(dir, 'cp'), '--apiserver-port', '0'), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -42,7 +42,9 @@ describe('cloudcore as a process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const messages = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages.slice(-2)).toEqual(['shutting down', 'stopped']);
+    expect(messages).toContain('embedded control plane listening');
+    // The control plane stops after the modules, its storage last.
+    expect(messages.slice(-3)).toEqual(['shutting down', 'stopped', 'storage closed']);
     expect(stderr).toBe('');
   });
 });

@@ -1,5 +1,6 @@
 import { enabledModules, type ModuleCatalogue } from '../pkg/config';
 import { runDaemon, type DaemonModule } from '../pkg/cli';
+import { startControlPlane, type ControlPlane } from '../pkg/controlplane';
 import type { Logger } from '../pkg/log';
 import { CLOUDCORE_MODULES, type CloudCoreConfig, type CloudCoreModule } from './config';
 
@@ -12,22 +13,44 @@ export interface RunOptions {
   readonly catalogue?: ModuleCatalogue<CloudCoreModule>;
 }
 
-/** Runs cloudcore until `signal` aborts; resolves once everything has stopped. */
+/**
+ * Runs cloudcore until `signal` aborts; resolves once everything has stopped. With no kubeconfig, the embedded control
+ * plane starts first and stops last, so every module sees a Kubernetes API for its whole life.
+ */
 export async function run(options: RunOptions, signal: AbortSignal): Promise<void> {
-  const names = enabledModules(options.config.modules, options.catalogue ?? CLOUDCORE_MODULES);
+  const { config, logger } = options;
+  const names = enabledModules(config.modules, options.catalogue ?? CLOUDCORE_MODULES);
   // One factory per implemented module; the catalogue refuses to enable the others at config load, so an enabled
   // name without a factory here is a programming error.
   const modules: DaemonModule[] = names.map((name) => {
     throw new Error(`module ${name} is marked implemented but has no factory in run.ts`);
   });
-  await runDaemon(
-    {
-      program: 'cloudcore',
-      logger: options.logger,
-      monitorBindAddress: options.config.monitorServer.bindAddress,
-      modules,
-      shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
-    },
-    signal,
-  );
+
+  let controlPlane: ControlPlane | undefined;
+  if (config.kubeAPIConfig.kubeConfig === '') {
+    const embedded = config.embeddedAPIServer;
+    controlPlane = await startControlPlane({
+      dataDir: embedded.dataDir,
+      bindAddress: embedded.bindAddress,
+      port: embedded.port,
+      log: logger.child({ component: 'controlplane' }),
+    });
+    logger.info(`kubectl: export KUBECONFIG=${controlPlane.kubeconfigPath}`);
+  } else {
+    logger.info({ kubeconfig: config.kubeAPIConfig.kubeConfig }, 'using an existing Kubernetes cluster');
+  }
+  try {
+    await runDaemon(
+      {
+        program: 'cloudcore',
+        logger,
+        monitorBindAddress: config.monitorServer.bindAddress,
+        modules,
+        shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+      },
+      signal,
+    );
+  } finally {
+    await controlPlane?.close();
+  }
 }

@@ -13,6 +13,11 @@ export interface CoreProgram<S extends z.ZodType> {
   readonly spec: ConfigSpec<S>;
   readonly defaultConfigPath: string;
   run(options: { readonly config: z.output<S>; readonly logger: Logger }, signal: AbortSignal): Promise<void>;
+  /** Flags of this program that override config fields (applied after loading, before --check). */
+  readonly overrides?: {
+    readonly options: readonly Option[];
+    apply(config: z.output<S>, flags: Record<string, unknown>): z.output<S>;
+  };
 }
 
 interface CoreFlags {
@@ -36,6 +41,7 @@ export async function runCoreCli<S extends z.ZodType>(argv: readonly string[], i
     .addOption(new Option('--defaultconfig', 'print the default config file, with comments, and exit').conflicts('check'))
     .addOption(new Option('--check', 'validate the config file, print "config OK" or the problems, and exit'))
     .addOption(new Option('--log-level <level>', 'least severe level to log').choices(LOG_LEVELS).default('info'));
+  for (const option of program.overrides?.options ?? []) command.addOption(option);
   const exit = await parseCommand(command, argv);
   if (exit !== undefined) return exit;
   const flags = command.opts<CoreFlags>();
@@ -63,6 +69,8 @@ export async function runCoreCli<S extends z.ZodType>(argv: readonly string[], i
     config = defaultConfig(program.spec);
     note = `no config file at ${flags.config}; using the defaults (see ${program.name} --defaultconfig)`;
   }
+
+  if (program.overrides) config = program.overrides.apply(config, command.opts());
 
   if (flags.check) {
     if (note !== undefined) io.stderr.write(`${note}\n`);
