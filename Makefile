@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 BIN := node_modules/.bin
 
-.PHONY: all install gen gen-check build test unit lint bench-runtime quickstart clean
+.PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi quickstart clean
 
 all: build
 
@@ -42,6 +42,9 @@ test: lint unit
 
 bench-runtime: build
 	node dist/bench/runtime.js
+
+bench-kubeapi: build
+	node dist/bench/kubeapi.js
 
 clean:
 	rm -rf dist coverage

@@ -230,15 +230,21 @@ async function serveResource(
   throw methodNotAllowed(`${verb} is not supported on ${type.plural}/${subresource}`);
 }
 
+/** Who a TLS connection's verified client certificate names; read once per connection, not per request. */
+const certificateUsers = new WeakMap<TLSSocket, UserInfo | null>();
+
 /** A verified client certificate (CN = user, O = groups), or a known bearer token. */
 function authenticate(req: http.IncomingMessage, tokens: ReadonlyMap<string, UserInfo> | undefined): UserInfo | undefined {
   const socket = req.socket as TLSSocket;
   if (socket.encrypted && socket.authorized) {
-    const peer = socket.getPeerCertificate();
-    if (peer?.subject?.CN) {
-      const org = peer.subject.O as string | string[] | undefined;
-      return { name: String(peer.subject.CN), groups: org === undefined ? [] : Array.isArray(org) ? org : [org] };
+    let user = certificateUsers.get(socket);
+    if (user === undefined) {
+      const peer = socket.getPeerCertificate();
+      const org = peer?.subject?.O as string | string[] | undefined;
+      user = peer?.subject?.CN ? { name: String(peer.subject.CN), groups: org === undefined ? [] : Array.isArray(org) ? org : [org] } : null;
+      certificateUsers.set(socket, user);
     }
+    if (user) return user;
   }
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ') && tokens) return tokens.get(header.slice('Bearer '.length).trim());
