@@ -23,7 +23,7 @@ describe('cloudcore config', () => {
   it("has KubeEdge's defaults, compiled with units in the names", () => {
     const config = defaultConfig(spec);
     expect(config.kubeAPIConfig).toEqual({ kubeConfig: '', qps: 2500, burst: 5000 });
-    expect(config.embeddedAPIServer).toEqual({ dataDir: '/var/lib/kubeedge/cloudcore', bindAddress: '127.0.0.1', port: 6443 });
+    expect(config.embeddedAPIServer).toEqual({ dataDir: '/var/lib/kubeedge/cloudcore', bindAddress: '127.0.0.1', port: 6443, tokenAuthFile: '' });
     expect(config.monitorServer.bindAddress).toEqual({ host: '127.0.0.1', port: 9091 });
     expect(config.modules.cloudHub).toMatchObject({
       enable: false,

@@ -133,6 +133,12 @@ export function cloudCoreConfigSpec(catalogue: ModuleCatalogue<CloudCoreModule> 
         dataDir: absolutePath({ default: '/var/lib/kubeedge/cloudcore', description: 'Folder for its database.' }),
         bindAddress: host({ default: '127.0.0.1', description: 'Address to listen on.' }),
         port: port({ default: 6443, description: 'Port to listen on.' }),
+        tokenAuthFile: absolutePath({
+          default: '',
+          allowEmpty: true,
+          description:
+            'Bearer tokens the API server accepts, one per line as kube-apiserver reads them: token,user,uid,"group1,group2". Empty: client certificates only.',
+        }),
       }),
       monitorServer: section('HTTP server for /metrics (Prometheus) and /healthz.', {
         bindAddress: hostPort({ default: '127.0.0.1:9091', description: 'host:port to listen on; loopback unless you mean to expose it.' }),

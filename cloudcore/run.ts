@@ -33,6 +33,7 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
       dataDir: embedded.dataDir,
       bindAddress: embedded.bindAddress,
       port: embedded.port,
+      ...(embedded.tokenAuthFile ? { tokenAuthFile: embedded.tokenAuthFile } : {}),
       log: logger.child({ component: 'controlplane' }),
     });
     logger.info(`kubectl: export KUBECONFIG=${controlPlane.kubeconfigPath}`);

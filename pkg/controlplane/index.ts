@@ -16,6 +16,7 @@ import { openStore, type EventRetentionOptions, type Store } from '../apiserver/
 import { ensureSystemNamespaces } from './bootstrap';
 import { ensureCertificates } from './certificates';
 import { writeKubeconfig } from './kubeconfig';
+import { readTokenFile } from './tokens';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -25,6 +26,8 @@ export interface ControlPlaneOptions {
   log: Logger;
   /** Extra names and addresses for the serving certificate (the host's address when kubectl runs elsewhere). */
   advertiseAddresses?: string[];
+  /** A kube-apiserver style token file; its bearer tokens authenticate as the users it names. */
+  tokenAuthFile?: string;
   /** How much watch history is kept (tests shrink it to force 410 Gone). */
   eventRetention?: EventRetentionOptions;
 }
@@ -45,6 +48,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const clientHost = options.bindAddress === '0.0.0.0' || options.bindAddress === '::' ? '127.0.0.1' : options.bindAddress;
   const ips = unique(['127.0.0.1', clientHost, ...(options.advertiseAddresses ?? []).filter(isIp)]);
   const dnsNames = unique(['localhost', 'kubernetes', 'kubernetes.default', ...(options.advertiseAddresses ?? []).filter((a) => !isIp(a))]);
+  const tokens = options.tokenAuthFile ? readTokenFile(options.tokenAuthFile) : undefined;
   const certs = await ensureCertificates(dataDir, { ips, dnsNames });
 
   const store = await openStore({
@@ -64,6 +68,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     openapi: createOpenApiService(registry, buildOpenApiDocument),
     log: log.child({ component: 'apiserver' }),
     tls: { certPem: certs.server.certPem, keyPem: certs.server.keyPem, clientCaPem: certs.ca.certPem },
+    ...(tokens ? { tokens } : {}),
   });
   let address: AddressInfo;
   try {
