@@ -2,7 +2,7 @@
  * The embedded API server at the HTTP level: bad input gets the Kubernetes Status a real server answers, nothing is
  * half-written, credentials are required, and data, CRDs and watches survive a restart.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,10 +43,18 @@ function identityOf(kubeconfigPath: string, withCertificate = true): Identity {
   };
 }
 
-function call(id: Identity, method: string, path: string, body?: string | Buffer, contentType = 'application/json'): Promise<Reply> {
+function call(
+  id: Identity,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  contentType = 'application/json',
+  extraHeaders: Record<string, string> = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    const headers = { ...extraHeaders, ...(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(body)) }) };
     const req = https.request(
-      { ...id, method, path, agent: false, headers: body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } },
+      { ...id, method, path, agent: false, headers },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -90,6 +98,23 @@ describe('embedded API server over HTTPS', () => {
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
     expect((await call(anonymous, 'GET', '/readyz')).text).toBe('ok');
+  });
+
+  it('authenticates bearer tokens from the token file', async () => {
+    const tokenDir = mkdtempSync(join(tmpdir(), 'cp-http-tokens-'));
+    const tokenFile = join(tokenDir, 'tokens.csv');
+    writeFileSync(tokenFile, 's3cret,robot,42,"system:masters"\n');
+    const withTokens = await startControlPlane({ dataDir: tokenDir, bindAddress: '127.0.0.1', port: 0, log, tokenAuthFile: tokenFile });
+    try {
+      const anonymous = identityOf(withTokens.kubeconfigPath, false);
+      const ok = await call(anonymous, 'GET', '/api/v1/namespaces/default', undefined, undefined, { Authorization: 'Bearer s3cret' });
+      expect(ok.status).toBe(200);
+      const wrong = await call(anonymous, 'GET', '/api/v1/namespaces/default', undefined, undefined, { Authorization: 'Bearer guess' });
+      expect(wrong.status).toBe(401);
+    } finally {
+      await withTokens.close();
+      rmSync(tokenDir, { recursive: true, force: true });
+    }
   });
 
   it('answers malformed bodies, kind mismatches and invalid names with the right Status', async () => {
