@@ -1,6 +1,7 @@
 /**
  * Embedded API server benchmark (issue #3). The server runs as a real `cloudcore` process with its embedded control
- * plane; this process is the client, over HTTPS with the admin client certificate, as kubectl would be.
+ * plane; this process is the client, over HTTPS with the admin client certificate, as kubectl would be. The measured
+ * requests go through a lean kept-alive client (bench/lean-client.ts) so that the client's own cost stays small.
  *
  *   create   sequential POSTs of pods, one at a time                     goal >= 2,000 objects/s
  *   list     GET of all 10,000 pods (JSON, to the last byte)             goal < 150 ms
@@ -16,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { LeanClient, type TlsIdentity } from './lean-client';
 import { formatTable, quantile, resultLine } from './report';
 
 const CREATES = Number(process.env.BENCH_CREATES ?? 3000);
@@ -46,6 +48,22 @@ function pod(namespace: string, name: string): Record<string, unknown> {
         },
       ],
     },
+  };
+}
+
+function identityOf(kubeconfigPath: string): TlsIdentity {
+  const config = parse(readFileSync(kubeconfigPath, 'utf8')) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
+  };
+  const server = new URL(config.clusters[0]!.cluster.server);
+  const b64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
+  return {
+    host: server.hostname,
+    port: Number(server.port),
+    ca: b64(config.clusters[0]!.cluster['certificate-authority-data']),
+    cert: b64(config.users[0]!.user['client-certificate-data']),
+    key: b64(config.users[0]!.user['client-key-data']),
   };
 }
 
@@ -150,13 +168,20 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-kubeapi-'));
   const { child, kubeconfig } = await startCloudcore(dataDir);
   const api = clientFor(kubeconfig);
+  const lean = new LeanClient(identityOf(kubeconfig));
+  await lean.connect();
+  const leanOk = async (method: string, path: string, body?: unknown, contentType?: string): Promise<string> => {
+    const reply = await lean.request(method, path, body === undefined ? undefined : JSON.stringify(body), contentType);
+    if (reply.status >= 300) throw new Error(`${method} ${path}: HTTP ${reply.status} ${reply.body.slice(0, 300)}`);
+    return reply.body;
+  };
   try {
     await expectOk(api.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }), 'namespace');
     const rssIdle = rssMiB(child.pid!);
 
     // 1. Sequential creates.
     const createStart = process.hrtime.bigint();
-    for (let i = 0; i < CREATES; i++) await expectOk(api.request('POST', '/api/v1/namespaces/bench/pods', pod('bench', `c-${i}`)), 'create');
+    for (let i = 0; i < CREATES; i++) await leanOk('POST', '/api/v1/namespaces/bench/pods', pod('bench', `c-${i}`));
     const createSeconds = Number(process.hrtime.bigint() - createStart) / 1e9;
     const createRate = CREATES / createSeconds;
 
@@ -176,7 +201,7 @@ async function main(): Promise<void> {
     let listBytes = 0;
     for (let i = 0; i < 10; i++) {
       const started = process.hrtime.bigint();
-      const text = await expectOk(api.request('GET', '/api/v1/pods'), 'list');
+      const text = await leanOk('GET', '/api/v1/pods');
       listMs.push(Number(process.hrtime.bigint() - started) / 1e6);
       listBytes = text.length;
       if (i === 0 && (JSON.parse(text) as { items: unknown[] }).items.length < PODS) throw new Error('list returned too few pods');
@@ -202,7 +227,7 @@ async function main(): Promise<void> {
     for (let i = 1; i <= UPDATES; i++) {
       sentAt.set(String(i), process.hrtime.bigint());
       const patch = { metadata: { annotations: { 'bench/sent': String(i) } } };
-      await expectOk(api.request('PATCH', '/api/v1/namespaces/bench/pods/c-0', patch, 'application/merge-patch+json'), 'patch');
+      await leanOk('PATCH', '/api/v1/namespaces/bench/pods/c-0', patch, 'application/merge-patch+json');
       await new Promise((r) => setTimeout(r, 5));
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -235,6 +260,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
+    lean.close();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
