@@ -1,6 +1,13 @@
 /** Request bodies: read with a size limit, decoded from JSON or YAML into one object. */
 import type { IncomingMessage } from 'node:http';
 import { parseDocument } from 'yaml';
+import {
+  decodeKubernetesProtobuf,
+  isProtobufContentType,
+  isProtobufDecodeError,
+  protobufErrorToStatus,
+  type ExpectedKind,
+} from './protobuf';
 import { badRequest, tooLarge, unsupportedMediaType } from './status';
 
 /** The real API server refuses request bodies over 3 MiB. */
@@ -30,9 +37,19 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Decodes a JSON or YAML body into a value; the caller checks its shape. */
-export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+/**
+ * Decodes a JSON, YAML or (for built-in kinds, as client-go's typed clients send them) Kubernetes protobuf body into a
+ * value; the caller checks its shape. `expected` names the kind a protobuf body must hold.
+ */
+export function decodeBody(body: Buffer, contentType: string | undefined, expected?: ExpectedKind): unknown {
   const type = mediaType(contentType);
+  if (isProtobufContentType(type) && expected) {
+    try {
+      return decodeKubernetesProtobuf(body, expected);
+    } catch (error) {
+      throw isProtobufDecodeError(error) ? protobufErrorToStatus(error) : error;
+    }
+  }
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty; send a JSON or YAML object');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {

@@ -120,7 +120,7 @@ export const gone = (message: string): StatusError => new StatusError(410, 'Expi
 export const methodNotAllowed = (message: string): StatusError => new StatusError(405, 'MethodNotAllowed', message);
 
 export const unsupportedMediaType = (contentType: string): StatusError =>
-  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType || 'none'})`);
+  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType || 'none'})`);
 
 export const tooLarge = (limitBytes: number): StatusError =>
   new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limitBytes}`);

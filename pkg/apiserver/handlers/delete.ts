@@ -97,7 +97,10 @@ function checkPreconditions(type: ServedType, name: string, object: KubeObject, 
 /** DeleteOptions from the body (kubectl sends one) or the query string. */
 async function readDeleteOptions(scope: RequestScope): Promise<DeleteOptions> {
   const body = await readBody(scope.req, scope.parts.maxBodyBytes);
-  const fromBody = body.length > 0 && body.toString('utf8').trim() !== '' ? (decodeBody(body, 'application/json') as DeleteOptions) : {};
+  const fromBody =
+    body.length > 0 && body.toString('utf8').trim() !== ''
+      ? (decodeBody(body, scope.req.headers['content-type'] ?? 'application/json', { apiVersion: 'v1', kind: 'DeleteOptions' }) as DeleteOptions)
+      : {};
   if (fromBody === null || typeof fromBody !== 'object') throw badRequest('the delete options must be a JSON object');
   const q = scope.query;
   const grace = q.get('gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;

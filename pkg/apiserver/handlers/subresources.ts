@@ -10,7 +10,8 @@ import { keyOf, present, presentJson, toStorage, type RequestScope } from './sco
 
 /** POST pods/{name}/binding: sets spec.nodeName once; a second binding is a conflict, as with the real server. */
 export async function bind(scope: RequestScope): Promise<void> {
-  const binding = expectObject(decodeBody(await readBody(scope.req, scope.parts.maxBodyBytes), scope.req.headers['content-type']), 'the binding');
+  const body = await readBody(scope.req, scope.parts.maxBodyBytes);
+  const binding = expectObject(decodeBody(body, scope.req.headers['content-type'], { apiVersion: 'v1', kind: 'Binding' }), 'the binding');
   const causes = validateBinding(binding);
   if (causes.length > 0) throw invalid('Binding', '', scope.info.name, causes);
   const now = rfc3339(scope.parts.now());
@@ -35,7 +36,8 @@ export async function scale(scope: RequestScope): Promise<void> {
     return;
   }
   if (scope.info.verb !== 'update' && scope.info.verb !== 'patch') throw badRequest(`scale does not support ${scope.info.verb}`);
-  const body = expectObject(decodeBody(await readBody(scope.req, scope.parts.maxBodyBytes), 'application/json'), 'the scale');
+  const raw = await readBody(scope.req, scope.parts.maxBodyBytes);
+  const body = expectObject(decodeBody(raw, scope.req.headers['content-type'] ?? 'application/json', { apiVersion: 'autoscaling/v1', kind: 'Scale' }), 'the scale');
   const replicas = (body.spec as { replicas?: unknown } | undefined)?.replicas;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
     throw invalid('Scale', 'autoscaling', scope.info.name, [
@@ -55,7 +57,8 @@ export async function scale(scope: RequestScope): Promise<void> {
 
 /** PUT namespaces/{name}/finalize: the namespace controller removes its spec finalizer when the namespace is empty. */
 export async function finalize(scope: RequestScope): Promise<void> {
-  const body = expectObject(decodeBody(await readBody(scope.req, scope.parts.maxBodyBytes), 'application/json'), 'the namespace');
+  const raw = await readBody(scope.req, scope.parts.maxBodyBytes);
+  const body = expectObject(decodeBody(raw, scope.req.headers['content-type'] ?? 'application/json', { apiVersion: 'v1', kind: 'Namespace' }), 'the namespace');
   const finalizers = ((body.spec as { finalizers?: unknown } | undefined)?.finalizers ?? []) as unknown;
   if (!Array.isArray(finalizers)) throw badRequest('spec.finalizers: must be a list of strings');
   const key = keyOf(scope);

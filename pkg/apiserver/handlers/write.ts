@@ -202,7 +202,8 @@ function preconditionOf(patchDoc: unknown): string | undefined {
 /** Reads and checks a full object body (create, update). */
 async function readObject(scope: RequestScope): Promise<KubeObject> {
   const body = await readBody(scope.req, scope.parts.maxBodyBytes);
-  const object = expectObject(decodeBody(body, scope.req.headers['content-type']), 'the request body') as KubeObject;
+  const expected = { apiVersion: apiVersionFor(scope.type), kind: scope.type.kind };
+  const object = expectObject(decodeBody(body, scope.req.headers['content-type'], expected), 'the request body') as KubeObject;
   if (object.metadata === undefined) object.metadata = {};
   if (object.metadata === null || typeof object.metadata !== 'object' || Array.isArray(object.metadata)) {
     throw badRequest('metadata: must be a JSON object');
