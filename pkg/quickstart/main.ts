@@ -1,21 +1,32 @@
 #!/usr/bin/env node
 /**
- * `make quickstart`: brings up what exists so far and shows it working. Today that is cloudcore and edgecore with
- * their default configs (no module is implemented yet, so none is enabled), each serving /healthz and /metrics; the
- * quickstart checks both, prints what it saw, then stops the two processes by PID. Issue #8 turns this into the full
- * keadm init + join + sample app + device walk-through.
+ * `make quickstart`: brings up what exists so far and shows it working: cloudcore with its embedded Kubernetes-
+ * compatible control plane (data in .tmp/quickstart/cloudcore), then kubectl against it, and edgecore with its
+ * defaults (its modules are not implemented yet); each serves /healthz and /metrics. It prints what it saw and stops
+ * both processes by PID. Issue #8 turns this into the full keadm init + join + sample app + device walk-through.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const WORK = join(ROOT, '.tmp', 'quickstart');
 
+const CONTROL_PLANE = join(WORK, 'cloudcore');
+const KUBECONFIG = join(CONTROL_PLANE, 'admin.kubeconfig');
+
 const PROGRAMS = [
-  { name: 'cloudcore', monitor: 'http://127.0.0.1:9091' },
-  { name: 'edgecore', monitor: 'http://127.0.0.1:9092' },
+  { name: 'cloudcore', monitor: 'http://127.0.0.1:9091', args: ['--data-dir', CONTROL_PLANE] },
+  { name: 'edgecore', monitor: 'http://127.0.0.1:9092', args: [] },
 ] as const;
+
+function kubectl(...args: string[]): void {
+  say(`$ KUBECONFIG=${KUBECONFIG} kubectl ${args.join(' ')}`);
+  const r = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG }, encoding: 'utf8' });
+  if (r.error) throw new Error(`kubectl is not installed or not on PATH (${r.error.message})`);
+  process.stdout.write(r.stdout + r.stderr);
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed`);
+}
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -40,22 +51,29 @@ async function main(): Promise<number> {
   const stopAll = (): void => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
   process.once('SIGINT', stopAll);
   try {
-    for (const { name, monitor } of PROGRAMS) {
+    for (const { name, monitor, args } of PROGRAMS) {
       const entry = join(ROOT, 'dist', name, 'main.js');
       const config = join(WORK, `${name}.yaml`);
       writeFileSync(config, execFileSync(process.execPath, [entry, '--defaultconfig']));
       say(`[${name}] wrote ${config} (all defaults)`);
-      const child = spawn(process.execPath, [entry, '--config', config, '--log-level', 'warn'], { stdio: 'inherit' });
+      const child = spawn(process.execPath, [entry, '--config', config, '--log-level', 'warn', ...args], { stdio: 'inherit' });
       children.push(child);
       say(`[${name}] started, pid ${child.pid}`);
       say(`[${name}] ${monitor}/healthz: ${await waitForHealthy(monitor, child, 10_000)}`);
       const metrics = await (await fetch(`${monitor}/metrics`)).text();
       const rss = /process_resident_memory_bytes\{[^}]*\} (\d+)/.exec(metrics)?.[1];
       say(`[${name}] ${monitor}/metrics: ${metrics.split('\n').filter((l) => l && !l.startsWith('#')).length} samples, RSS ${Math.round(Number(rss) / 2 ** 20)} MiB`);
+      if (name === 'cloudcore') {
+        say('');
+        kubectl('get', 'namespaces');
+        kubectl('create', 'deployment', 'hello', '--image=localhost/busybox:1', '--replicas=2', '--dry-run=server', '-o', 'name');
+        kubectl('get', '--raw', '/version');
+        say('\n');
+      }
     }
     say('');
-    say('Both programs are up and healthy. No module is implemented yet (see the README), so there is no');
-    say('cloud-edge traffic to show; stopping them now.');
+    say('Both programs are up and healthy. The cloud-edge modules are not implemented yet (see the README), so');
+    say(`there is no edge node to show; stopping them now. The control plane's data stays in ${CONTROL_PLANE}.`);
     return 0;
   } catch (error) {
     say(`quickstart failed: ${error instanceof Error ? error.message : String(error)}`);
