@@ -28,8 +28,9 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
   };
 }
 
+/** The named groups (/apis); the legacy core group is listed by /api only. */
 export function apiGroupList(registry: TypeRegistry): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(registry).map(apiGroup) };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(registry).filter((g) => g.name !== '').map(apiGroup) };
 }
 
 export function apiGroupOf(registry: TypeRegistry, group: string): Record<string, unknown> | undefined {

@@ -37,8 +37,10 @@ export function parseResourcePath(method: string, path: string, query: URLSearch
   }
 
   let namespace = '';
-  // /namespaces/{ns}/{resource}... ; but /namespaces and /namespaces/{name}[/{sub}] address namespaces themselves.
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // /namespaces/{ns}/{resource}... ; but /namespaces, /namespaces/{name} and its subresources (status, finalize)
+  // address namespaces themselves.
+  const namespaceSubresource = rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize');
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     namespace = rest[1]!;
     rest = rest.slice(2);
   }

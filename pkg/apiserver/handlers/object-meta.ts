@@ -29,11 +29,19 @@ export function stampNew(object: KubeObject, now: Date): void {
 }
 
 /**
- * The object an update stores before the type's own rules run. A /status write (`statusOnly`) takes only status from
- * the client; otherwise the server-owned metadata (and generation, unless the type manages it) comes from `old`.
+ * The object an update stores before the type's own rules run: the server-owned metadata (and generation, which the
+ * type's own rules may bump) always comes from `old`; a /status write (`statusOnly`) changes only status and
+ * metadata other than labels.
  */
 export function carryOver(next: KubeObject, old: KubeObject, statusOnly: boolean): KubeObject {
-  if (statusOnly) return { ...structuredClone(old), status: next.status };
+  if (statusOnly) {
+    // As the real status strategies do: everything but status and metadata stays as stored, and so do labels;
+    // other metadata (annotations such as a Deployment's revision) comes from the request.
+    const { metadata: _m, status: _s, ...stored } = structuredClone(old);
+    next = { ...stored, metadata: { ...next.metadata }, status: next.status };
+    if (old.metadata.labels === undefined) delete next.metadata.labels;
+    else next.metadata.labels = structuredClone(old.metadata.labels);
+  }
   for (const field of [...SERVER_OWNED, 'generation'] as const) {
     if (old.metadata[field] === undefined) delete next.metadata[field];
     else next.metadata[field] = old.metadata[field];
