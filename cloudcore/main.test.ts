@@ -35,7 +35,7 @@ describe('cloudcore as a process', () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
-        if (stdout.includes('"msg":"no modules enabled"')) resolve();
+        if (stdout.includes('"msg":"starting modules"')) resolve();
       });
       void exited.then((code) => reject(new Error(`exited early with ${code}: ${stdout}${stderr}`)));
     });
@@ -43,8 +43,10 @@ describe('cloudcore as a process', () => {
     expect(await exited).toBe(0);
     const messages = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(messages).toContain('embedded control plane listening');
-    // The control plane stops after the modules, its storage last.
-    expect(messages.slice(-3)).toEqual(['shutting down', 'stopped', 'storage closed']);
+    // The modules (the controller manager first among them) stop before the control plane, its storage last.
+    const order = ['shutting down', 'controller manager stopped', 'stopped', 'storage closed'].map((m) => messages.lastIndexOf(m));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
+    expect(messages[messages.length - 1]).toBe('storage closed');
     expect(stderr).toBe('');
   });
 });

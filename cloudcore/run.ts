@@ -2,6 +2,8 @@ import { enabledModules, type ModuleCatalogue } from '../pkg/config';
 import { runDaemon, type DaemonModule } from '../pkg/cli';
 import { startControlPlane, type ControlPlane } from '../pkg/controlplane';
 import type { Logger } from '../pkg/log';
+import { createMetricsRegistry } from '../pkg/metrics';
+import { createControllerManager } from './controllermanager';
 import { CLOUDCORE_MODULES, type CloudCoreConfig, type CloudCoreModule } from './config';
 
 export interface RunOptions {
@@ -15,7 +17,8 @@ export interface RunOptions {
 
 /**
  * Runs cloudcore until `signal` aborts; resolves once everything has stopped. With no kubeconfig, the embedded control
- * plane starts first and stops last, so every module sees a Kubernetes API for its whole life.
+ * plane starts first and stops last, so every module sees a Kubernetes API for its whole life, and the controllers a
+ * real cluster would run (scheduler, workloads, garbage collection, namespaces, node lifecycle) run as the first module.
  */
 export async function run(options: RunOptions, signal: AbortSignal): Promise<void> {
   const { config, logger } = options;
@@ -26,6 +29,7 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
     throw new Error(`module ${name} is marked implemented but has no factory in run.ts`);
   });
 
+  const registry = createMetricsRegistry({ defaultLabels: { program: 'cloudcore' } });
   let controlPlane: ControlPlane | undefined;
   if (config.kubeAPIConfig.kubeConfig === '') {
     const embedded = config.embeddedAPIServer;
@@ -37,6 +41,12 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
       log: logger.child({ component: 'controlplane' }),
     });
     logger.info(`kubectl: export KUBECONFIG=${controlPlane.kubeconfigPath}`);
+    const manager = createControllerManager({
+      kubeconfigPath: controlPlane.kubeconfigPath,
+      log: logger.child({ component: 'controllermanager' }),
+      registry,
+    });
+    modules.unshift({ name: 'controllermanager', group: 'controllermanager', run: (ctx) => manager.start(ctx.signal) });
   } else {
     logger.info({ kubeconfig: config.kubeAPIConfig.kubeConfig }, 'using an existing Kubernetes cluster');
   }
@@ -48,6 +58,7 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
         monitorBindAddress: config.monitorServer.bindAddress,
         modules,
         shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+        registry,
       },
       signal,
     );

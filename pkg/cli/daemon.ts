@@ -1,5 +1,6 @@
 import { formatHostPort, type HostPort } from '../config/address';
 import type { Logger } from '../log';
+import type { Registry } from 'prom-client';
 import { createMetricsRegistry, startMonitorServer, type HealthCheck } from '../metrics';
 import { createRuntimeMetrics, ModuleRuntime, type Module, type RestartOptions } from '../modules';
 import { aborted, within } from '../timing';
@@ -20,6 +21,8 @@ export interface DaemonOptions {
   readonly shutdownGraceMs: number;
   /** How crashed modules are restarted; the runtime's default when absent. */
   readonly restart?: RestartOptions;
+  /** The registry /metrics serves; created here when absent. Pass one to let parts built earlier report on it. */
+  readonly registry?: Registry;
 }
 
 export type DaemonErrorCode = 'MODULE_FAILED' | 'SHUTDOWN_TIMEOUT';
@@ -43,7 +46,7 @@ export class DaemonError extends Error {
 export async function runDaemon(options: DaemonOptions, signal: AbortSignal): Promise<void> {
   const { logger, modules } = options;
   const stopMonitor = new AbortController();
-  const registry = createMetricsRegistry({ defaultLabels: { program: options.program } });
+  const registry = options.registry ?? createMetricsRegistry({ defaultLabels: { program: options.program } });
   const runtime = new ModuleRuntime({
     log: logger,
     metrics: createRuntimeMetrics(registry),
