@@ -70,19 +70,7 @@ function identityOf(kubeconfigPath: string): TlsIdentity {
 }
 
 function clientFor(kubeconfigPath: string): Client {
-  const config = parse(readFileSync(kubeconfigPath, 'utf8')) as {
-    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
-  };
-  const server = new URL(config.clusters[0]!.cluster.server);
-  const b64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
-  const tls = {
-    host: server.hostname,
-    port: Number(server.port),
-    ca: b64(config.clusters[0]!.cluster['certificate-authority-data']),
-    cert: b64(config.users[0]!.user['client-certificate-data']),
-    key: b64(config.users[0]!.user['client-key-data']),
-  };
+  const tls = identityOf(kubeconfigPath);
   const agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
   return {
     request: (method, path, body, contentType = 'application/json') =>
