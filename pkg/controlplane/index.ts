@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { BUILTIN_TYPES, buildOpenApiDocument } from '../apiserver/builtin';
 import { startCrdController } from '../apiserver/crds';
-import { createOpenApiService } from '../apiserver/openapi';
+import { createOpenApiService, type DocumentBuilder } from '../apiserver/openapi';
+import { groupVersionOpenApiV3 } from '../apiserver/schema';
 import { TypeRegistry } from '../apiserver/registry';
 import { createApiServer } from '../apiserver/server';
 import { openStore, type EventRetentionOptions, type Store } from '../apiserver/storage';
@@ -65,7 +66,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const api = createApiServer({
     store,
     registry,
-    openapi: createOpenApiService(registry, buildOpenApiDocument),
+    openapi: createOpenApiService(registry, openApiDocumentBuilder(store)),
     log: log.child({ component: 'apiserver' }),
     tls: { certPem: certs.server.certPem, keyPem: certs.server.keyPem, clientCaPem: certs.ca.certPem },
     ...(tokens ? { tokens } : {}),
@@ -97,6 +98,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       await crds.stop();
       await store.close();
     },
+  };
+}
+
+/**
+ * Built-in group versions are described by the built-in catalogue; a group version served only by CRDs by the CRDs'
+ * own schemas, so that kubectl explain and validation see the fields the CRD declares.
+ */
+function openApiDocumentBuilder(store: Store): DocumentBuilder {
+  const builtinGroupVersions = new Set(BUILTIN_TYPES.map((t) => `${t.group}/${t.version}`));
+  return (group, version, types) => {
+    if (builtinGroupVersions.has(`${group}/${version}`)) return buildOpenApiDocument(group, version, types);
+    const crds = store.list('/apiextensions.k8s.io/customresourcedefinitions/').items.map((stored) => stored.object);
+    return groupVersionOpenApiV3(crds, group, version) as unknown as Record<string, unknown>;
   };
 }
 

@@ -127,6 +127,34 @@ describe('embedded control plane with kubectl', () => {
     expect(web.spec.template.spec.containers[0]!.env.map((e) => e.name)).toEqual(['MODE', 'LEVEL']);
   });
 
+  it('applies one file holding both a CRD and its custom resources, as users do: apply, and apply again', async () => {
+    const file = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.toys.example.com}
+spec:
+  group: toys.example.com
+  scope: Namespaced
+  names: {plural: gizmos, singular: gizmo, kind: Gizmo}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
+---
+apiVersion: toys.example.com/v1
+kind: Gizmo
+metadata: {name: small, namespace: default}
+spec: {size: 1}
+`;
+    // kubectl maps every document before it applies any, so a custom resource whose CRD is in the same file is
+    // refused on the first run (by kubectl, as with any real cluster) and created on the second.
+    const first = await kubectl(kc, ['apply', '-f', '-'], file);
+    expect(first.stdout).toContain('customresourcedefinition.apiextensions.k8s.io/gizmos.toys.example.com created');
+    const second = await kubectlOk(kc, ['apply', '-f', '-'], file);
+    expect(second).toMatch(/gizmo.toys.example.com\/small (created|unchanged)/);
+    expect(await kubectlOk(kc, ['get', 'gizmo', 'small', '-o', 'jsonpath={.spec.size}'])).toBe('1');
+  });
+
   it('prints tables, wide tables, yaml and printer columns of custom resources', async () => {
     const table = await kubectlOk(kc, ['get', 'deployments', '-n', 'shop']);
     expect(table).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\n/);
@@ -168,6 +196,10 @@ describe('embedded control plane with kubectl', () => {
     expect(described).toMatch(/mode:\s*\n-+\nfast/);
     const explained = await kubectlOk(kc, ['explain', 'deployment.spec.replicas']);
     expect(explained).toMatch(/FIELD:\s+replicas\s+<integer>/);
+    // A CRD's fields come from its own schema.
+    const custom = await kubectlOk(kc, ['explain', 'crontab.spec']);
+    expect(custom).toMatch(/cronSpec\s+<string> -required-/);
+    expect(custom).toMatch(/mode\s+<string>/);
   });
 
   it('streams changes to kubectl get -w', async () => {
