@@ -70,9 +70,12 @@ describe('cloudcore command line', () => {
     expect(io.err()).toContain('(run "cloudcore --help" for usage)');
   });
 
-  it('runs until asked to stop: monitor server up, no modules, exit 0', async () => {
+  /** A config whose embedded control plane keeps its data in the test's folder, on a free port. */
+  const embedded = (name: string): string => `embeddedAPIServer:\n  dataDir: ${join(dir, name)}\n  port: 0\n`;
+
+  it('runs until asked to stop: control plane and monitor server up, the controller manager running, exit 0', async () => {
     const path = join(dir, 'run.yaml');
-    await writeFile(path, `${HEAD}monitorServer:\n  bindAddress: 127.0.0.1:0\n`);
+    await writeFile(path, `${HEAD}monitorServer:\n  bindAddress: 127.0.0.1:0\n${embedded('run-cp')}`);
     const stop = new AbortController();
     const io = memoryIO(stop.signal);
     const exit = main(['--config', path, '--log-level', 'debug'], io);
@@ -81,7 +84,7 @@ describe('cloudcore command line', () => {
     expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
     const metrics = await (await fetch(`http://${String(listening['address'])}/metrics`)).text();
     expect(metrics).toContain('program="cloudcore"');
-    expect(io.logs().find((line) => line['msg'] === 'no modules enabled')).toMatchObject({ modules: [] });
+    expect(io.logs().find((line) => line['msg'] === 'starting modules')).toMatchObject({ modules: ['controllermanager'] });
     stop.abort('test is done');
     expect(await exit).toBe(0);
     expect(io.logs().map((line) => line['msg'])).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
@@ -90,11 +93,11 @@ describe('cloudcore command line', () => {
   it('exits 1 when the monitor port is taken', async () => {
     const path = join(dir, 'taken.yaml');
     const first = new AbortController();
-    await writeFile(path, `${HEAD}monitorServer:\n  bindAddress: 127.0.0.1:0\n`);
+    await writeFile(path, `${HEAD}monitorServer:\n  bindAddress: 127.0.0.1:0\n${embedded('first-cp')}`);
     const io1 = memoryIO(first.signal);
     const running = main(['--config', path], io1);
     const listening = await io1.waitForLog((line) => String(line['msg']).startsWith('monitor server listening'));
-    await writeFile(path, `${HEAD}monitorServer:\n  bindAddress: ${String(listening['address'])}\n`);
+    await writeFile(path, `${HEAD}monitorServer:\n  bindAddress: ${String(listening['address'])}\n${embedded('second-cp')}`);
     const io2 = memoryIO();
     expect(await main(['--config', path], io2)).toBe(1);
     expect(io2.logs().at(-1)).toMatchObject({ level: 'error', msg: 'cloudcore failed' });

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import {
   absolutePath,
   bad,
+  boolean,
   byteSize,
   defineConfig,
   duration,
@@ -138,6 +139,17 @@ export function cloudCoreConfigSpec(catalogue: ModuleCatalogue<CloudCoreModule> 
           allowEmpty: true,
           description:
             'Bearer tokens the API server accepts, one per line as kube-apiserver reads them: token,user,uid,"group1,group2". Empty: client certificates only.',
+        }),
+      }),
+      controllerManager: section('The controllers cloudcore runs next to its embedded API server (not against a real cluster).', {
+        nodeMonitorGracePeriod: duration({
+          default: '40s',
+          description: 'A node whose Lease is older than this becomes Unknown and is tainted node.kubernetes.io/unreachable.',
+        }),
+        evictPodsOnUnreachable: boolean({
+          default: false,
+          description:
+            'Evict the pods of unreachable nodes as Kubernetes does. Off by default: edge nodes keep running their pods while their link is down.',
         }),
       }),
       monitorServer: section('HTTP server for /metrics (Prometheus) and /healthz.', {

@@ -45,6 +45,10 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
       kubeconfigPath: controlPlane.kubeconfigPath,
       log: logger.child({ component: 'controllermanager' }),
       registry,
+      options: {
+        nodeMonitorGracePeriodMs: config.controllerManager.nodeMonitorGracePeriodMs,
+        evictPodsOnUnreachable: config.controllerManager.evictPodsOnUnreachable,
+      },
     });
     modules.unshift({ name: 'controllermanager', group: 'controllermanager', run: (ctx) => manager.start(ctx.signal) });
   } else {
