@@ -34,23 +34,38 @@ interface Walk {
   readonly drop: boolean;
 }
 
-function walk(value: unknown, schema: OpenApiSchema, path: string, w: Walk): void {
+/** Where a value sits, built as the walk goes down; rendered to a string only for an unknown field. */
+interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly key: string | number;
+}
+
+function renderPath(node: PathNode): string {
+  const key = node.key;
+  if (node.parent === undefined) return typeof key === 'number' ? `[${key}]` : key;
+  const parent = renderPath(node.parent);
+  return typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`;
+}
+
+function walk(value: unknown, schema: OpenApiSchema, path: PathNode | undefined, w: Walk): void {
   const s = resolveSchema(schema, w.components);
   if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
   if (Array.isArray(value)) {
-    if (isObject(s.items)) value.forEach((v, i) => walk(v, s.items as OpenApiSchema, `${path}[${i}]`, w));
+    const items = s.items;
+    if (isObject(items)) {
+      for (let i = 0; i < value.length; i++) walk(value[i], items as OpenApiSchema, { parent: path, key: i }, w);
+    }
     return;
   }
   if (!isObject(value)) return;
   const properties = isObject(s.properties) ? s.properties : undefined;
   const additional = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const child = path ? `${path}.${k}` : k;
+  for (const k of Object.keys(value)) {
     const prop = properties !== undefined && Object.hasOwn(properties, k) ? properties[k] : undefined;
-    if (isObject(prop)) walk(v, prop, child, w);
-    else if (additional !== undefined) walk(v, additional, child, w);
+    if (isObject(prop)) walk(value[k], prop, { parent: path, key: k }, w);
+    else if (additional !== undefined) walk(value[k], additional, { parent: path, key: k }, w);
     else if (properties !== undefined) {
-      w.out.push(child);
+      w.out.push(renderPath({ parent: path, key: k }));
       if (w.drop) delete value[k];
     }
   }
@@ -59,13 +74,13 @@ function walk(value: unknown, schema: OpenApiSchema, path: string, w: Walk): voi
 /** Paths of the fields `obj` has that the schema of `type` does not know, in document order. */
 export function findUnknownFields(obj: unknown, type: TypeSchema): string[] {
   const out: string[] = [];
-  walk(obj, type.schema, '', { components: type.components, out, drop: false });
+  walk(obj, type.schema, undefined, { components: type.components, out, drop: false });
   return out;
 }
 
 /** Removes the unknown fields from `obj` (in place) and returns their paths. */
 export function dropUnknownFields(obj: unknown, type: TypeSchema): string[] {
   const out: string[] = [];
-  walk(obj, type.schema, '', { components: type.components, out, drop: true });
+  walk(obj, type.schema, undefined, { components: type.components, out, drop: true });
   return out;
 }
