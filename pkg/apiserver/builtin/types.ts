@@ -118,8 +118,6 @@ export interface BuiltinType {
   unknownFields(obj: KObject): string[];
   /** Deletes the unknown fields in place (the real decoder drops them) and returns their paths. */
   dropUnknownFields(obj: KObject): string[];
-  /** Field values `?fieldSelector=` may match, as strings (the real server's field label set). */
-  selectableFields(obj: KObject): Record<string, string>;
   readonly table: TablePrinter;
   readonly scale?: ScaleSubresource;
   readonly openapi: TypeSchema;

@@ -38,10 +38,9 @@ export function listPage(scope: RequestScope, filter: ObjectFilter | undefined):
   const token = scope.query.get('continue');
   let after = token ? decodeContinue(token, store.compactRevision) : undefined;
   const items: StoredObject[] = [];
-  let revision = store.revision;
   for (;;) {
     const page = store.list(prefix, { limit: limit ? Math.max(limit - items.length, 500) : undefined, continueAfter: after });
-    revision = page.revision;
+    const revision = page.revision;
     for (const stored of page.items) {
       if (!filter || filter(present(scope.type, stored))) items.push(stored);
       if (limit && items.length === limit) {

@@ -83,20 +83,50 @@ export const POD_FIELDS: SelectableFields = {
   },
 };
 
-const EVENT_LABELS = ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-  'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason',
-  'reportingComponent', 'source', 'type'];
+const OBJECT_REFERENCE_KEYS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
+const EVENT_LABELS = [...OBJECT_REFERENCE_KEYS.map((k) => `involvedObject.${k}`), 'reason', 'reportingComponent', 'source', 'type'];
 
+/**
+ * An event's field set (EventToSelectableFields), always over the core/v1 field names, given where those fields
+ * live in the object at hand: `source` is the source component, or the reporting controller when that is empty.
+ */
+function eventFields(event: unknown, at: { involvedObject: string; reportingComponent: string; source: string }): Record<string, string> {
+  const reporting = str(event, at.reportingComponent);
+  return {
+    ...meta(event),
+    ...Object.fromEntries(OBJECT_REFERENCE_KEYS.map((k) => [`involvedObject.${k}`, str(event, `${at.involvedObject}.${k}`)])),
+    reason: str(event, 'reason'),
+    reportingComponent: reporting,
+    source: str(event, `${at.source}.component`) || reporting,
+    type: str(event, 'type'),
+  };
+}
+
+/** core/v1 events. */
 export const EVENT_FIELDS: SelectableFields = {
   convert: accepting([...EVENT_LABELS, 'metadata.namespace', 'metadata.name'], notSupported),
-  fields: (event) => ({
-    ...meta(event),
-    ...Object.fromEntries(EVENT_LABELS.slice(0, 7).map((f) => [f, str(event, f)])),
-    reason: str(event, 'reason'),
-    reportingComponent: str(event, 'reportingComponent'),
-    source: str(event, 'source.component'), // the core/v1 name for the reporting component
-    type: str(event, 'type'),
-  }),
+  fields: (event) => eventFields(event, { involvedObject: 'involvedObject', reportingComponent: 'reportingComponent', source: 'source' }),
+};
+
+/** events.k8s.io/v1 label -> the core/v1 label it selects (the events are stored, and matched, as core/v1 events). */
+const EVENTS_V1_LABELS: Readonly<Record<string, string>> = {
+  reason: 'reason',
+  ...Object.fromEntries(OBJECT_REFERENCE_KEYS.map((k) => [`regarding.${k}`, `involvedObject.${k}`])),
+  reportingController: 'reportingComponent',
+  source: 'source', // no such field in events.k8s.io/v1 any more, still accepted
+  type: 'type',
+  'metadata.namespace': 'metadata.namespace',
+  'metadata.name': 'metadata.name',
+};
+
+/**
+ * events.k8s.io/v1 events (AddFieldLabelConversionsForEvent of events/v1): `regarding.*` and `reportingController`
+ * are accepted and renamed to the core/v1 labels; `involvedObject.*`, `reportingComponent`, `reportingInstance`
+ * and the rest are not. The field set is the core/v1 one, read from the events.k8s.io/v1 form of the object.
+ */
+export const EVENTS_V1_FIELDS: SelectableFields = {
+  convert: (label) => (Object.hasOwn(EVENTS_V1_LABELS, label) ? EVENTS_V1_LABELS[label] : { error: notSupported(label) }),
+  fields: (event) => eventFields(event, { involvedObject: 'regarding', reportingComponent: 'reportingController', source: 'deprecatedSource' }),
 };
 
 export const NODE_FIELDS: SelectableFields = {
@@ -104,6 +134,7 @@ export const NODE_FIELDS: SelectableFields = {
   fields: (node) => ({ 'metadata.name': str(node, 'metadata.name'), 'spec.unschedulable': bool(node, 'spec.unschedulable') }),
 };
 
+/** The field set also has `name` (a historical bug kept by the server), but the conversion rejects that label. */
 export const NAMESPACE_FIELDS: SelectableFields = {
   convert: accepting(['status.phase', 'metadata.name'], notSupported),
   fields: (ns) => ({ 'metadata.name': str(ns, 'metadata.name'), 'status.phase': str(ns, 'status.phase') }),
@@ -112,6 +143,11 @@ export const NAMESPACE_FIELDS: SelectableFields = {
 export const SECRET_FIELDS: SelectableFields = {
   convert: accepting(['type', 'metadata.namespace', 'metadata.name'], notSupported),
   fields: (secret) => ({ ...meta(secret), type: str(secret, 'type') }),
+};
+
+export const SERVICE_FIELDS: SelectableFields = {
+  convert: accepting(['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type'], notSupported),
+  fields: (svc) => ({ ...meta(svc), 'spec.clusterIP': str(svc, 'spec.clusterIP'), 'spec.type': str(svc, 'spec.type') }),
 };
 
 export const REPLICATION_CONTROLLER_FIELDS: SelectableFields = {
@@ -137,9 +173,11 @@ export const CSR_FIELDS: SelectableFields = {
 const BY_KIND: Readonly<Record<string, SelectableFields>> = {
   '/Pod': POD_FIELDS,
   '/Event': EVENT_FIELDS,
+  'events.k8s.io/Event': EVENTS_V1_FIELDS,
   '/Node': NODE_FIELDS,
   '/Namespace': NAMESPACE_FIELDS,
   '/Secret': SECRET_FIELDS,
+  '/Service': SERVICE_FIELDS,
   '/ReplicationController': REPLICATION_CONTROLLER_FIELDS,
   'apps/ReplicaSet': REPLICA_SET_FIELDS,
   'batch/Job': JOB_FIELDS,

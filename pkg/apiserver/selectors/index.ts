@@ -14,6 +14,7 @@ export { parseFieldSelector, type FieldSelector, type FieldTerm } from './field-
 export {
   CSR_FIELDS,
   EVENT_FIELDS,
+  EVENTS_V1_FIELDS,
   JOB_FIELDS,
   METADATA_FIELDS,
   NAMESPACE_FIELDS,
@@ -22,6 +23,7 @@ export {
   REPLICATION_CONTROLLER_FIELDS,
   REPLICA_SET_FIELDS,
   SECRET_FIELDS,
+  SERVICE_FIELDS,
   selectableFieldsFor,
   type SelectableFields,
 } from './field-sets';

@@ -8,7 +8,7 @@ import type { BuiltinDefinition, Cause } from '../types';
 import { canonicalMicroTime } from '../util/time';
 import { isObject, list, obj, str } from '../util/json';
 import { NAME_RULES, validateMetadata } from '../validation/meta';
-import { metaFields, STANDARD_VERBS } from './common';
+import { STANDARD_VERBS } from './common';
 
 export const serviceAccounts: BuiltinDefinition = {
   group: '',
@@ -24,7 +24,6 @@ export const serviceAccounts: BuiltinDefinition = {
   subresources: [],
   defaults() {},
   validate: (sa, old) => validateMetadata(sa, old, { namespaced: true, name: NAME_RULES.dnsSubdomain }),
-  selectableFields: (sa) => metaFields(sa, true),
   table: {
     columns: [NAME_COLUMN, column('Secrets', 'string', 'Number of secrets of the account.'), AGE_COLUMN],
     cells: (sa, nowMs = Date.now()) => [nameOf(sa), list(sa.secrets).length, ageOf(sa, nowMs)],
@@ -61,7 +60,6 @@ export const leases: BuiltinDefinition = {
     for (const f of ['acquireTime', 'renewTime']) if (lease.spec[f] !== undefined) lease.spec[f] = canonicalMicroTime(lease.spec[f]);
   },
   validate: (lease, old) => [...validateMetadata(lease, old, { namespaced: true, name: NAME_RULES.dnsSubdomain }), ...validateLeaseSpec(lease.spec)],
-  selectableFields: (lease) => metaFields(lease, true),
   table: {
     columns: [NAME_COLUMN, column('Holder', 'string', 'Identity of the current holder.'), AGE_COLUMN],
     cells: (lease, nowMs = Date.now()) => [nameOf(lease), str(obj(lease.spec).holderIdentity), ageOf(lease, nowMs)],

@@ -1,16 +1,10 @@
-/** Pieces every resource definition shares: discovery verbs, metadata field labels, registry update rules. */
+/** Pieces every resource definition shares: discovery verbs, registry update rules. */
 import { jsonEqual } from '../../schema/schema-types';
 import type { KObject } from '../types';
-import { ensureObject, obj, str } from '../util/json';
+import { ensureObject, obj } from '../util/json';
 
 /** The verbs discovery lists for an ordinary resource, in the real (sorted) order. */
 export const STANDARD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
-/** `generic.ObjectMetaFieldsSet`: every type can be selected by name, namespaced ones by namespace too. */
-export function metaFields(o: KObject, namespaced: boolean): Record<string, string> {
-  const meta = obj(o.metadata);
-  return namespaced ? { 'metadata.name': str(meta.name), 'metadata.namespace': str(meta.namespace) } : { 'metadata.name': str(meta.name) };
-}
 
 /** Types with a status subresource ignore status changes made through the main resource. */
 export function keepStatus(next: KObject, old: KObject): void {

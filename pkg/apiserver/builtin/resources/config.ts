@@ -9,7 +9,7 @@ import { immutable } from '../validation/causes';
 import { NAME_RULES, validateMetadata } from '../validation/meta';
 import { isConfigMapKey } from '../validation/strings';
 import { jsonEqual } from '../../schema/schema-types';
-import { metaFields, STANDARD_VERBS } from './common';
+import { STANDARD_VERBS } from './common';
 
 const MAX_SIZE = 1024 * 1024;
 const IMMUTABLE = 'field is immutable when `immutable` is set';
@@ -62,7 +62,6 @@ export const configMaps: BuiltinDefinition = {
     return errs;
   },
   decodeError: (cm) => base64Error(cm.binaryData),
-  selectableFields: (cm) => metaFields(cm, true),
   table: {
     columns: [NAME_COLUMN, column('Data', 'string', 'Number of keys in data and binaryData.'), AGE_COLUMN],
     cells: (cm, nowMs = Date.now()) => [nameOf(cm), Object.keys(obj(cm.data)).length + Object.keys(obj(cm.binaryData)).length, ageOf(cm, nowMs)],
@@ -184,7 +183,6 @@ export const secrets: BuiltinDefinition = {
     return errs;
   },
   decodeError: (secret) => base64Error(secret.data),
-  selectableFields: (secret) => ({ ...metaFields(secret, true), type: str(secret.type) }),
   table: {
     columns: [NAME_COLUMN, column('Type', 'string', 'Type of the secret.'), column('Data', 'string', 'Number of keys in data.'), AGE_COLUMN],
     cells: (s, nowMs = Date.now()) => [nameOf(s), str(s.type), Object.keys(obj(s.data)).length, ageOf(s, nowMs)],

@@ -10,7 +10,7 @@ import type { BuiltinDefinition, KObject } from '../types';
 import { timestampMs } from '../util/age';
 import { ensureObject, obj } from '../util/json';
 import { validateMetadata } from '../validation/meta';
-import { bumpGeneration, firstGeneration, keepStatus, metaFields, STANDARD_VERBS } from './common';
+import { bumpGeneration, firstGeneration, keepStatus, STANDARD_VERBS } from './common';
 
 /** `Created At` is a date column: RFC 3339 in UTC, the zero time when unset (the default table convertor). */
 function createdAt(o: KObject): string {
@@ -50,7 +50,6 @@ export const customResourceDefinitions: BuiltinDefinition = {
     const own = old === undefined ? validateCustomResourceDefinition(crd) : validateCustomResourceDefinitionUpdate(crd, old);
     return [...meta, ...own];
   },
-  selectableFields: (crd) => metaFields(crd, false),
   table: {
     columns: [NAME_COLUMN, column('Created At', 'date', 'When the object was created.')],
     cells: (crd) => [nameOf(crd), createdAt(crd)],

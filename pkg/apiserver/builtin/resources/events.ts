@@ -136,27 +136,6 @@ const EVENT_COLUMNS = [
 
 const coreTable: TablePrinter = { columns: EVENT_COLUMNS, cells: (e, nowMs = Date.now()) => eventCells(e, nowMs) };
 
-/** Field labels of a core/v1 event (`ToSelectableFields`). */
-function coreEventFields(e: KObject): Record<string, string> {
-  const involved = obj(e.involvedObject);
-  const meta = obj(e.metadata);
-  return {
-    'metadata.name': str(meta.name),
-    'metadata.namespace': str(meta.namespace),
-    'involvedObject.kind': str(involved.kind),
-    'involvedObject.namespace': str(involved.namespace),
-    'involvedObject.name': str(involved.name),
-    'involvedObject.uid': str(involved.uid),
-    'involvedObject.apiVersion': str(involved.apiVersion),
-    'involvedObject.resourceVersion': str(involved.resourceVersion),
-    'involvedObject.fieldPath': str(involved.fieldPath),
-    reason: str(e.reason),
-    reportingComponent: str(e.reportingComponent),
-    source: str(obj(e.source).component) || str(e.reportingComponent),
-    type: str(e.type),
-  };
-}
-
 export const coreEvents: BuiltinDefinition = {
   group: '',
   version: 'v1',
@@ -179,7 +158,6 @@ export const coreEvents: BuiltinDefinition = {
   },
   // Only path-segment rules for names: core/v1 events skip ObjectMeta name validation.
   validate: (e, old) => [...validateMetadata(e, old, { namespaced: true, name: NAME_RULES.pathSegment }), ...validateEvent(e, false)],
-  selectableFields: coreEventFields,
   table: coreTable,
   openapi: typeSchema(Event, EventList),
 };
@@ -220,18 +198,6 @@ export const eventsV1: BuiltinDefinition = {
     errs.push(...validateEvent(core, true));
     if (old !== undefined) errs.push(...validateStrictUpdate(core, asCore(old)));
     return errs;
-  },
-  selectableFields(e) {
-    const regarding = obj(e.regarding);
-    const meta = obj(e.metadata);
-    return {
-      'metadata.name': str(meta.name),
-      'metadata.namespace': str(meta.namespace),
-      ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'].map((k) => [`regarding.${k}`, str(regarding[k])])),
-      reason: str(e.reason),
-      reportingController: str(e.reportingController),
-      type: str(e.type),
-    };
   },
   table: { columns: EVENT_COLUMNS, cells: (e, nowMs = Date.now()) => eventCells(asCore(e), nowMs) },
   openapi: typeSchema(EventsEvent, EventsEventList),

@@ -3,7 +3,7 @@ import { child, invalid } from '../../schema/errors';
 import { Namespace, NamespaceList } from '../openapi/core-resources';
 import { typeSchema } from '../openapi/type-schema';
 import { AGE_COLUMN, ageOf, column, NAME_COLUMN, nameOf } from '../tables/columns';
-import type { BuiltinDefinition, Cause, KObject } from '../types';
+import type { BuiltinDefinition, Cause } from '../types';
 import { ensureObject, obj, str, strings } from '../util/json';
 import { NAME_RULES, validateMetadata } from '../validation/meta';
 import { isQualifiedName } from '../validation/strings';
@@ -51,11 +51,6 @@ export const namespaces: BuiltinDefinition = {
       if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) errs.push(invalid(path, f, 'name is neither a standard finalizer name nor is it fully qualified'));
     }
     return errs;
-  },
-  selectableFields(ns: KObject) {
-    const name = nameOf(ns);
-    // `name` is a historical alias the real server still accepts.
-    return { 'metadata.name': name, name, 'status.phase': str(obj(ns.status).phase) };
   },
   table: {
     columns: [NAME_COLUMN, column('Status', 'string', 'The status of the namespace'), AGE_COLUMN],

@@ -103,7 +103,6 @@ export const nodes: BuiltinDefinition = {
     const values = [...Object.values(obj(status.capacity)), ...Object.values(obj(status.allocatable))];
     return values.some((v) => parseQuantity(v) === undefined) ? QUANTITY_SYNTAX_ERROR : undefined;
   },
-  selectableFields: (node) => ({ 'metadata.name': nameOf(node), 'spec.unschedulable': String(obj(node.spec).unschedulable === true) }),
   table: {
     columns: [
       NAME_COLUMN,

@@ -10,7 +10,7 @@ import { parseQuantity, QUANTITY_SYNTAX_ERROR } from '../util/quantity';
 import { NAME_RULES, validateMetadata } from '../validation/meta';
 import { validatePodSpec } from '../validation/pod-spec';
 import { validatePodSpecUpdate } from '../validation/pod-update';
-import { keepStatus, metaFields, STANDARD_VERBS } from './common';
+import { keepStatus, STANDARD_VERBS } from './common';
 
 /** Quantity fields of a pod spec: a value that is not a quantity fails decoding (400) on a real server. */
 export function quantityError(spec: unknown): string | undefined {
@@ -85,21 +85,6 @@ export const pods: BuiltinDefinition = {
   prepareForUpdate: keepStatus,
   validate: validatePod,
   decodeError: (pod) => quantityError(pod.spec),
-  selectableFields(pod) {
-    const spec = obj(pod.spec);
-    const status = obj(pod.status);
-    return {
-      ...metaFields(pod, true),
-      'spec.nodeName': str(spec.nodeName),
-      'spec.restartPolicy': str(spec.restartPolicy),
-      'spec.schedulerName': str(spec.schedulerName),
-      'spec.serviceAccountName': str(spec.serviceAccountName),
-      'spec.hostNetwork': String(spec.hostNetwork === true),
-      'status.phase': str(status.phase),
-      'status.podIP': str(obj(objs(status.podIPs)[0]).ip),
-      'status.nominatedNodeName': str(status.nominatedNodeName),
-    };
-  },
   table: POD_TABLE,
   openapi: typeSchema(Pod, PodList),
 };

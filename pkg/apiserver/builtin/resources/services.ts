@@ -13,7 +13,7 @@ import { nameErrors, requiredEnum } from '../validation/causes';
 import { validatePortNumOrName } from '../validation/container';
 import { NAME_RULES, validateLabels, validateMetadata } from '../validation/meta';
 import { isValidIp, isValidPortNum } from '../validation/strings';
-import { keepStatus, metaFields, STANDARD_VERBS } from './common';
+import { keepStatus, STANDARD_VERBS } from './common';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
@@ -177,7 +177,6 @@ export const services: BuiltinDefinition = {
     }
     return errs;
   },
-  selectableFields: (svc) => ({ ...metaFields(svc, true), 'spec.clusterIP': str(obj(svc.spec).clusterIP), 'spec.type': str(obj(svc.spec).type) }),
   table: {
     columns: [
       NAME_COLUMN,
@@ -264,7 +263,6 @@ export const endpoints: BuiltinDefinition = {
     for (const ss of objs(ep.subsets)) for (const port of objs(ss.ports)) setDefault(port, 'protocol', 'TCP');
   },
   validate: (ep, old) => [...validateMetadata(ep, old, { namespaced: true, name: NAME_RULES.dnsSubdomain }), ...validateSubsets(ep.subsets)],
-  selectableFields: (ep) => metaFields(ep, true),
   table: {
     columns: [NAME_COLUMN, column('Endpoints', 'string', 'Addresses and ports of the endpoints.'), AGE_COLUMN],
     cells: (ep, nowMs = Date.now()) => [nameOf(ep), formatEndpoints(ep), ageOf(ep, nowMs)],

@@ -9,7 +9,7 @@ import { formatLabels, formatLabelSelector, selectorString } from '../util/label
 import { NAME_RULES, validateMetadata } from '../validation/meta';
 import { immutableSelector, validateDaemonSetSpec, validateDeploymentSpec, validateReplicaSetSpec } from '../validation/workloads';
 import { quantityError } from './pods';
-import { bumpGeneration, firstGeneration, keepStatus, metaFields, STANDARD_VERBS } from './common';
+import { bumpGeneration, firstGeneration, keepStatus, STANDARD_VERBS } from './common';
 
 const SCALE: ScaleSubresource = {
   specReplicasPath: '.spec.replicas',
@@ -74,7 +74,6 @@ export const deployments: BuiltinDefinition = {
     return errs;
   },
   decodeError: templateQuantityError,
-  selectableFields: (d) => metaFields(d, true),
   table: {
     columns: [
       NAME_COLUMN,
@@ -140,7 +139,6 @@ export const replicaSets: BuiltinDefinition = {
     return errs;
   },
   decodeError: templateQuantityError,
-  selectableFields: (rs) => ({ ...metaFields(rs, true), 'status.replicas': String(statusNumber(rs, 'replicas')) }),
   table: {
     columns: [
       NAME_COLUMN,
@@ -204,7 +202,6 @@ export const daemonSets: BuiltinDefinition = {
     return errs;
   },
   decodeError: templateQuantityError,
-  selectableFields: (ds) => metaFields(ds, true),
   table: {
     columns: [
       NAME_COLUMN,
