@@ -70,8 +70,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     now: options.now ?? (() => new Date()),
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
   };
+  const certificateUsers: CertificateUsers = new WeakMap();
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    serve(parts, options, req, res).catch((error: unknown) => {
+    serve(parts, options, certificateUsers, req, res).catch((error: unknown) => {
       const status = error instanceof StatusError ? error : internalError(error instanceof Error ? error.message : String(error));
       if (!(error instanceof StatusError)) options.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
       if (res.headersSent) res.end();
@@ -111,14 +112,20 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   };
 }
 
-async function serve(parts: ApiParts, options: ApiServerOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function serve(
+  parts: ApiParts,
+  options: ApiServerOptions,
+  certificateUsers: CertificateUsers,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://apiserver');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (PUBLIC_PATHS.has(path)) {
     writeText(res, 200, 'ok', 'text/plain; charset=utf-8');
     return;
   }
-  const user = authenticate(req, options.tokens);
+  const user = authenticate(req, options.tokens, certificateUsers);
   if (!user) throw unauthorized();
   const method = req.method ?? 'GET';
 
@@ -230,11 +237,15 @@ async function serveResource(
   throw methodNotAllowed(`${verb} is not supported on ${type.plural}/${subresource}`);
 }
 
-/** Who a TLS connection's verified client certificate names; read once per connection, not per request. */
-const certificateUsers = new WeakMap<TLSSocket, UserInfo | null>();
+/** Who each TLS connection's verified client certificate names; read once per connection, not per request. */
+type CertificateUsers = WeakMap<TLSSocket, UserInfo | null>;
 
 /** A verified client certificate (CN = user, O = groups), or a known bearer token. */
-function authenticate(req: http.IncomingMessage, tokens: ReadonlyMap<string, UserInfo> | undefined): UserInfo | undefined {
+function authenticate(
+  req: http.IncomingMessage,
+  tokens: ReadonlyMap<string, UserInfo> | undefined,
+  certificateUsers: CertificateUsers,
+): UserInfo | undefined {
   const socket = req.socket as TLSSocket;
   if (socket.encrypted && socket.authorized) {
     let user = certificateUsers.get(socket);
