@@ -55,5 +55,5 @@ export {
   type ExponentialRetryOptions,
   type RetryLimiter,
 } from './retry-limiter';
-export { TokenBucket, type TokenBucketOptions } from './token-bucket';
+export { TokenBucket, type TokenBucketOptions } from '../timing';
 export { runController, TerminalError, type ControllerOptions, type ReconcileOutcome, type Reconciler } from './controller';

@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path';
 import type * as https from 'node:https';
 import { KubeConfig, type RequestContext } from './client-node';
 import { KubeConfigError } from './errors';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../timing';
 
 export interface LoadKubeConfigOptions {
   /**

@@ -1,5 +1,5 @@
 /** How long a key waits before its next retry (client-go's workqueue RateLimiter, in milliseconds). */
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../timing';
 
 export interface RetryLimiter<K> {
   /** Records a failure of `key` and returns the delay before it is retried. */

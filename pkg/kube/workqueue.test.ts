@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { sleep } from '../timing';
 import { BucketRetry, defaultRetryLimiter, ExponentialRetry, MaxOfRetry } from './retry-limiter';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../timing';
 import { WorkQueue } from './workqueue';
 
 const fast = () => new ExponentialRetry<string>({ baseMs: 1, maxMs: 50 });

@@ -81,3 +81,5 @@ export function aborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
+
+export { TokenBucket, type TokenBucketOptions } from './token-bucket';

@@ -1,4 +1,4 @@
-import { sleep } from '../timing';
+import { sleep } from './index';
 
 export interface TokenBucketOptions {
   /** Tokens added per second (the sustained rate). */
