@@ -11,6 +11,8 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
+export { createKeyAndCsr, CsrError, parseCsr, type CsrErrorCode, type CsrSubject, type KeyAndCsr, type ParsedCsr } from './csr';
+
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 

@@ -5,7 +5,8 @@
  *
  *   pass     bytes flow both ways
  *   stall    bytes are held (not forwarded, not lost) until the mode changes: a link that hangs
- *   drop     bytes are read and thrown away: a black hole, neither end learns the link is dead from TCP
+ *   drop     bytes are read and thrown away: a black hole, neither end learns the link is dead from TCP. A connection
+ *            that lived through it has lost bytes mid-stream, so TLS on it fails once the link passes again.
  *   refuse   new connections are closed at once (existing ones keep their current behaviour)
  *
  * `reset()` destroys every open connection, as a cloud restart or a link flap does.
