@@ -18,3 +18,12 @@ export {
   type ValidateOptions,
 } from './validate';
 export { decodeMessage, decodeTunnelRequest, decodeTunnelResponse, type DecodeOptions } from './decode';
+export {
+  CLUSTER_SCOPE,
+  cloudResource,
+  edgeResource,
+  objectResource,
+  parseEdgeResource,
+  splitNodeResource,
+  type EdgeResource,
+} from './resource';
