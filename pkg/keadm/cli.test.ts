@@ -21,7 +21,6 @@ describe('keadm', () => {
 
   it.each([
     [['init', '--advertise-address', '10.0.0.1', '--kube-config', '/root/.kube/config', '--data-dir', '/tmp/x'], 'init'],
-    [['gettoken'], 'gettoken'],
     [['join', '-e', '10.0.0.1:10000', '-t', 'abc', '-i', 'edge-1', '--cgroupdriver', 'systemd', '-l', 'zone=a,rack=7', '-s', '10002'], 'join'],
     [['reset', 'edge', '--force'], 'reset'],
   ])('%p parses its flags, then says it is not implemented yet and exits 2', async (argv, command) => {

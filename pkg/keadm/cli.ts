@@ -2,6 +2,7 @@ import { Argument, InvalidArgumentError, Option } from 'commander';
 import { formatHostPort, parseHostPort, parsePort } from '../config/address';
 import { isLabelKey, isLabelValue } from '../config/collections';
 import { EXIT_USAGE, newCommand, NotImplementedError, parseCommand, versionText, type CliIO } from '../cli';
+import { getToken } from './gettoken';
 
 /** keadm's commands arrive with this issue. */
 const KEADM_ISSUE = 8;
@@ -37,6 +38,8 @@ function labelsArg(value: string): Record<string, string> {
 
 /** keadm: sets up cloudcore (init, gettoken) and edge nodes (join), and removes them (reset). */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  /** Set by a command that ran to its end; parsing alone (help, version, usage errors) leaves it unset. */
+  let status: number | undefined;
   const keadm = newCommand('keadm', io)
     .description('Installs and removes cloudcore and edgecore.')
     .version(versionText('keadm'), '--version', 'print the version and exit');
@@ -53,8 +56,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   keadm
     .command('gettoken')
     .description('Print the token edge nodes join with.')
-    .option('--kube-config <path>', 'kubeconfig of the cluster cloudcore runs in')
-    .action(notImplemented('gettoken'));
+    .option('--kube-config <path>', 'kubeconfig of the cluster cloudcore runs in (default: $KUBECONFIG, then ~/.kube/config)')
+    .addOption(new Option('--kubeconfig <path>', 'same as --kube-config').hideHelp())
+    .action(async (flags: { kubeConfig?: string; kubeconfig?: string }) => {
+      const kubeConfig = flags.kubeConfig ?? flags.kubeconfig;
+      status = await getToken(kubeConfig ? { kubeConfig } : {}, io);
+    });
 
   keadm
     .command('join')
@@ -78,7 +85,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .action(notImplemented('reset'));
 
   try {
-    return (await parseCommand(keadm, argv)) ?? 0;
+    return (await parseCommand(keadm, argv)) ?? status ?? 0;
   } catch (error) {
     if (!(error instanceof NotImplementedError)) throw error;
     io.stderr.write(`${error.message}\n`);

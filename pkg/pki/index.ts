@@ -1,7 +1,7 @@
 /**
- * Certificates for the embedded API server and (later) CloudHub: an ECDSA P-256 CA, certificates it signs for servers
- * and clients, PEM encoding, and a CA loaded from or saved to a folder. Node can verify X.509 but not write it, hence
- * @peculiar/x509 over WebCrypto.
+ * Certificates for the embedded API server and CloudHub: an ECDSA P-256 CA, certificates it signs for servers and
+ * clients, PEM encoding, and certificate requests (csr.ts) for edge nodes. Node can verify X.509 but not write it,
+ * hence @peculiar/x509 over WebCrypto.
  */
 import { createHash, webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
