@@ -1,0 +1,56 @@
+/**
+ * Resource strings (kubeedge-facts 2.4). In the cloud a message is about `node/<node>/<namespace>/<type>[/<name>]`;
+ * the edge sees `<namespace>/<type>[/<name>]`. CloudHub strips the prefix going down and adds it coming up.
+ */
+import { readJsonContent, type Message } from '../../pkg/message';
+
+const PREFIX = 'node/';
+
+/** The node a cloud-side resource is for, and the edge-side rest; undefined when it does not start `node/<node>`. */
+export function splitCloudResource(resource: string): { node: string; rest: string } | undefined {
+  if (!resource.startsWith(PREFIX)) return undefined;
+  const slash = resource.indexOf('/', PREFIX.length);
+  const node = slash < 0 ? resource.slice(PREFIX.length) : resource.slice(PREFIX.length, slash);
+  if (node === '') return undefined;
+  return { node, rest: slash < 0 ? '' : resource.slice(slash + 1) };
+}
+
+/** `node/<node>/<rest>`, or `node/<node>` when there is no rest. */
+export function cloudResource(node: string, rest: string): string {
+  return rest === '' ? `${PREFIX}${node}` : `${PREFIX}${node}/${rest}`;
+}
+
+/** A copy of `message` about `resource` instead; header and content are shared, messages being immutable once sent. */
+export function withResource(message: Message, resource: string): Message {
+  return { ...message, route: { ...message.route!, resource } };
+}
+
+/**
+ * What a message that needs an ack is about, so that messages about one object coalesce: the edge-side resource
+ * (`<namespace>/<type>/<name>`) when it names an object, otherwise the object's uid from the content.
+ */
+export function deliveryKey(rest: string, message: Message): string {
+  if (countSegments(rest) >= 3) return rest;
+  const uid = uidOf(message);
+  return uid === undefined ? rest : `uid:${uid}`;
+}
+
+/** metadata.uid of the Kubernetes object in the content, if the content is one. */
+export function uidOf(message: Message): string | undefined {
+  if (message.content.length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = readJsonContent(message);
+  } catch {
+    return undefined; // not a JSON object: it has no uid
+  }
+  const uid = (value as { metadata?: { uid?: unknown } } | null)?.metadata?.uid;
+  return typeof uid === 'string' && uid !== '' ? uid : undefined;
+}
+
+function countSegments(path: string): number {
+  if (path === '') return 0;
+  let count = 1;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) count++;
+  return count;
+}
