@@ -71,9 +71,14 @@ describe('cloudcore command line', () => {
   });
 
   /** A config whose embedded control plane keeps its data in the test's folder, on a free port. */
-  const embedded = (name: string): string => `embeddedAPIServer:\n  dataDir: ${join(dir, name)}\n  port: 0\n`;
+  // CloudHub on free loopback ports, its TLS files (absent: kept in Secrets) under the test's folder.
+  const embedded = (name: string): string =>
+    `embeddedAPIServer:\n  dataDir: ${join(dir, name)}\n  port: 0\n` +
+    'modules:\n  cloudHub:\n    tunnel: {address: 127.0.0.1, port: 0}\n    https: {address: 127.0.0.1, port: 0}\n' +
+    `    tlsCAFile: ${join(dir, name, 'ca.crt')}\n    tlsCAKeyFile: ${join(dir, name, 'ca.key')}\n` +
+    `    tlsCertFile: ${join(dir, name, 'server.crt')}\n    tlsPrivateKeyFile: ${join(dir, name, 'server.key')}\n`;
 
-  it('runs until asked to stop: control plane and monitor server up, the controller manager running, exit 0', async () => {
+  it('runs until asked to stop: control plane and monitor server up, the controller manager and cloud modules running, exit 0', async () => {
     const path = join(dir, 'run.yaml');
     await writeFile(path, `${HEAD}monitorServer:\n  bindAddress: 127.0.0.1:0\n${embedded('run-cp')}`);
     const stop = new AbortController();
@@ -84,7 +89,9 @@ describe('cloudcore command line', () => {
     expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
     const metrics = await (await fetch(`http://${String(listening['address'])}/metrics`)).text();
     expect(metrics).toContain('program="cloudcore"');
-    expect(io.logs().find((line) => line['msg'] === 'starting modules')).toMatchObject({ modules: ['controllermanager'] });
+    expect(io.logs().find((line) => line['msg'] === 'starting modules')).toMatchObject({
+      modules: ['controllermanager', 'tokenkeeper', 'bootstrap', 'cloudhub', 'synccontroller', 'edgecontroller'],
+    });
     stop.abort('test is done');
     expect(await exit).toBe(0);
     expect(io.logs().map((line) => line['msg'])).toEqual(expect.arrayContaining(['shutting down', 'stopped']));

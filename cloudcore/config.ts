@@ -25,10 +25,10 @@ export type CloudCoreModule = 'cloudHub' | 'edgeController' | 'deviceController'
 
 /** Which cloud modules exist yet. Implementing one means flipping its `implemented` here. */
 export const CLOUDCORE_MODULES: ModuleCatalogue<CloudCoreModule> = Object.freeze({
-  cloudHub: { implemented: false, issue: 4, enabledInKubeEdge: true },
-  edgeController: { implemented: false, issue: 5, enabledInKubeEdge: true },
+  cloudHub: { implemented: true, issue: 4, enabledInKubeEdge: true },
+  edgeController: { implemented: true, issue: 5, enabledInKubeEdge: true },
   deviceController: { implemented: false, issue: 6, enabledInKubeEdge: true },
-  syncController: { implemented: false, issue: 4, enabledInKubeEdge: true },
+  syncController: { implemented: true, issue: 4, enabledInKubeEdge: true },
   router: { implemented: false, issue: 7, enabledInKubeEdge: false },
   cloudStream: { implemented: false, issue: 7, enabledInKubeEdge: false },
 });

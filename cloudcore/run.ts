@@ -4,6 +4,7 @@ import { startControlPlane, type ControlPlane } from '../pkg/controlplane';
 import type { Logger } from '../pkg/log';
 import { createMetricsRegistry } from '../pkg/metrics';
 import { createControllerManager } from './controllermanager';
+import { buildCloudModules } from './cloud-modules';
 import { CLOUDCORE_MODULES, type CloudCoreConfig, type CloudCoreModule } from './config';
 
 export interface RunOptions {
@@ -22,12 +23,8 @@ export interface RunOptions {
  */
 export async function run(options: RunOptions, signal: AbortSignal): Promise<void> {
   const { config, logger } = options;
-  const names = enabledModules(config.modules, options.catalogue ?? CLOUDCORE_MODULES);
-  // One factory per implemented module; the catalogue refuses to enable the others at config load, so an enabled
-  // name without a factory here is a programming error.
-  const modules: DaemonModule[] = names.map((name) => {
-    throw new Error(`module ${name} is marked implemented but has no factory in run.ts`);
-  });
+  const enabled = new Set(enabledModules(config.modules, options.catalogue ?? CLOUDCORE_MODULES));
+  const modules: DaemonModule[] = [];
 
   const registry = createMetricsRegistry({ defaultLabels: { program: 'cloudcore' } });
   let controlPlane: ControlPlane | undefined;
@@ -55,6 +52,16 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
     logger.info({ kubeconfig: config.kubeAPIConfig.kubeConfig }, 'using an existing Kubernetes cluster');
   }
   try {
+    modules.push(
+      ...(await buildCloudModules({
+        config,
+        enabled,
+        kubeconfigPath: controlPlane?.kubeconfigPath ?? config.kubeAPIConfig.kubeConfig,
+        logger,
+        registry,
+        signal,
+      })),
+    );
     await runDaemon(
       {
         program: 'cloudcore',

@@ -30,7 +30,12 @@ describe('edgecore command line', () => {
 
   it('runs until asked to stop', async () => {
     const path = join(dir, 'run.yaml');
-    await writeFile(path, 'apiVersion: edgecore.config.kubeedge.io/v1alpha2\nkind: EdgeCore\nmonitorServer:\n  bindAddress: 127.0.0.1:0\n');
+    // Every module off, so that nothing touches /var/lib/kubeedge or /etc/kubeedge on the test machine.
+    await writeFile(
+      path,
+      'apiVersion: edgecore.config.kubeedge.io/v1alpha2\nkind: EdgeCore\nmonitorServer:\n  bindAddress: 127.0.0.1:0\n' +
+        'modules:\n  edgeHub:\n    enable: false\n  metaManager:\n    enable: false\n',
+    );
     const stop = new AbortController();
     const io = memoryIO(stop.signal);
     const exit = main(['--config', path], io);

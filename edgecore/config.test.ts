@@ -45,7 +45,7 @@ describe('edgecore config', () => {
     });
     expect(config.modules.eventBus).toMatchObject({ mqttMode: 'internal', mqttQOS: 0, mqttRetain: false, mqttSessionQueueSize: 100 });
     expect(config.modules.metaManager).toEqual({
-      enable: false,
+      enable: true,
       remoteQueryTimeoutMs: 60_000,
       metaServer: { enable: false, server: { host: '127.0.0.1', port: 10550 } },
     });
@@ -86,7 +86,7 @@ describe('edgecore config', () => {
     ]);
   });
 
-  it('refuses every module for now, metaServer included', () => {
+  it('refuses the modules not implemented yet, metaServer included', () => {
     const text = `${HEAD}modules:\n  edged:\n    enable: true\n  metaManager:\n    metaServer:\n      enable: true\n`;
     expect(problems(text)).toEqual([
       `modules.edged.enable: the edged module is not implemented yet (tracked in issue #${EDGECORE_MODULES.edged.issue}); set enable: false`,

@@ -40,9 +40,9 @@ export type EdgeCoreModule =
 /** Which edge modules exist yet. metaServer is configured inside metaManager but tracked on its own. */
 export const EDGECORE_MODULES: ModuleCatalogue<EdgeCoreModule> = Object.freeze({
   edged: { implemented: false, issue: 5, enabledInKubeEdge: true },
-  edgeHub: { implemented: false, issue: 4, enabledInKubeEdge: true },
+  edgeHub: { implemented: true, issue: 4, enabledInKubeEdge: true },
   eventBus: { implemented: false, issue: 6, enabledInKubeEdge: true },
-  metaManager: { implemented: false, issue: 5, enabledInKubeEdge: true },
+  metaManager: { implemented: true, issue: 5, enabledInKubeEdge: true },
   metaServer: { implemented: false, issue: 7, enabledInKubeEdge: false },
   deviceTwin: { implemented: false, issue: 6, enabledInKubeEdge: true },
   serviceBus: { implemented: false, issue: 7, enabledInKubeEdge: false },

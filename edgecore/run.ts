@@ -1,7 +1,12 @@
+import { hostname } from 'node:os';
 import { enabledModules, type ModuleCatalogue } from '../pkg/config';
 import { runDaemon, type DaemonModule } from '../pkg/cli';
+import { CertificateRotator, joinCluster } from '../pkg/join';
 import type { Logger } from '../pkg/log';
-import { EDGECORE_MODULES, type EdgeCoreConfig, type EdgeCoreModule } from './config';
+import { createMetricsRegistry } from '../pkg/metrics';
+import { EDGECORE_MODULES, resolveNodeName, type EdgeCoreConfig, type EdgeCoreModule } from './config';
+import { createEdgeHub } from './edgehub';
+import { createMetaManager, type MetaManager } from './metamanager';
 
 export interface RunOptions {
   readonly config: EdgeCoreConfig;
@@ -12,22 +17,74 @@ export interface RunOptions {
   readonly catalogue?: ModuleCatalogue<EdgeCoreModule>;
 }
 
-/** Runs edgecore until `signal` aborts; resolves once everything has stopped. */
+/**
+ * Runs edgecore until `signal` aborts; resolves once everything has stopped. Modules start in the order the store,
+ * then the link to the cloud, so that edgehub never delivers to a metamanager that is not there yet; they stop in
+ * reverse, so edgehub stops delivering before the store closes.
+ */
 export async function run(options: RunOptions, signal: AbortSignal): Promise<void> {
-  const names = enabledModules(options.config.modules, options.catalogue ?? EDGECORE_MODULES);
-  // One factory per implemented module; the catalogue refuses to enable the others at config load, so an enabled
-  // name without a factory here is a programming error.
-  const modules: DaemonModule[] = names.map((name) => {
-    throw new Error(`module ${name} is marked implemented but has no factory in run.ts`);
-  });
-  await runDaemon(
-    {
-      program: 'edgecore',
-      logger: options.logger,
-      monitorBindAddress: options.config.monitorServer.bindAddress,
-      modules,
-      shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+  const { config, logger } = options;
+  const enabled = new Set(enabledModules(config.modules, options.catalogue ?? EDGECORE_MODULES));
+  const registry = createMetricsRegistry({ defaultLabels: { program: 'edgecore' } });
+  const nodeName = resolveNodeName(config.modules.edged.hostnameOverride, hostname());
+  const modules: DaemonModule[] = [];
+  let metaManager: MetaManager | undefined;
+
+  try {
+    if (enabled.has('metaManager')) {
+      // Opened here, not in run(): a bad database.dataSource must stop edgecore with its message, not be retried.
+      metaManager = await createMetaManager({
+        dataSource: config.database.dataSource,
+        queryTimeoutMs: config.modules.metaManager.remoteQueryTimeoutMs,
+        log: logger.child({ module: 'metamanager' }),
+        registry,
+      });
+      modules.push(metaManager);
+    }
+    if (enabled.has('edgeHub')) modules.push(...edgeHubModules(config, nodeName, logger, registry));
+    for (const name of enabled) {
+      if (name !== 'metaManager' && name !== 'edgeHub') {
+        throw new Error(`module ${name} is marked implemented but has no factory in run.ts`);
+      }
+    }
+    logger.info({ node: nodeName, modules: modules.map((m) => m.name) }, 'starting edgecore');
+    await runDaemon(
+      {
+        program: 'edgecore',
+        logger,
+        monitorBindAddress: config.monitorServer.bindAddress,
+        modules,
+        shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+        registry,
+      },
+      signal,
+    );
+  } finally {
+    await metaManager?.close();
+  }
+}
+
+/** EdgeHub, and the certificate rotator that makes it reconnect with renewed files. */
+function edgeHubModules(config: EdgeCoreConfig, nodeName: string, logger: Logger, registry: ReturnType<typeof createMetricsRegistry>): DaemonModule[] {
+  const hubConfig = config.modules.edgeHub;
+  const files = { caFile: hubConfig.tlsCaFile, certFile: hubConfig.tlsCertFile, keyFile: hubConfig.tlsPrivateKeyFile };
+  const log = logger.child({ module: 'edgehub' });
+  const hub = createEdgeHub({
+    config: hubConfig,
+    nodeName,
+    log,
+    registry,
+    ensureCertificates: async (signal) => {
+      await joinCluster({ httpServer: hubConfig.httpServer, token: hubConfig.token, nodeName, ...files, log, signal });
     },
-    signal,
-  );
+  });
+  if (!hubConfig.rotateCertificates) return [hub];
+  const rotator = new CertificateRotator({
+    httpServer: hubConfig.httpServer,
+    nodeName,
+    ...files,
+    log: logger.child({ module: 'certrotator' }),
+    onRotated: () => hub.reconnect('certificate rotated'),
+  });
+  return [hub, { name: 'certrotator', group: 'certrotator', run: (ctx) => rotator.start(ctx.signal) }];
 }
