@@ -3,6 +3,7 @@
  * group, pairs synchronous requests with their responses by parent id, restarts crashed modules with back-off, and
  * shuts down in reverse start order after draining in-flight synchronous calls.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Message } from '../../gen/kubeedge/message/v1/message';
 import { Backoff, sleep, within } from '../timing';
@@ -243,6 +244,8 @@ export class ModuleRuntime {
     const backoff = new Backoff({ initialMs: this.restart.initialDelayMs, maxMs: this.restart.maxDelayMs });
     for (;;) {
       const runController = new AbortController();
+      // A module hands its signal to every informer, timer and stream it runs; many listeners are normal, not a leak.
+      setMaxListeners(0, runController.signal);
       const stopRun = (): void => runController.abort(controller.signal.reason);
       controller.signal.addEventListener('abort', stopRun, { once: true });
       const startedAt = Date.now();
