@@ -5,11 +5,10 @@
  */
 import type { Ack, TunnelResponse } from '../../gen/kubeedge/tunnel/v1/tunnel';
 import type { Logger } from '../../pkg/log';
-import type { Message } from '../../pkg/message';
+import { parseResourceVersion, splitNodeResource, type Message } from '../../pkg/message';
 import type { CloudHubMetrics, DropReason } from './metrics';
 import { isDeleteMessage, NodeQueue, type NodeQueueLimits } from './node-queue';
-import { deliveryKey, splitCloudResource, uidOf, withResource } from './resource';
-import { parseResourceVersion } from './resource-version';
+import { deliveryKey, uidOf, withResource } from './resource';
 import type { NodeSession } from './session';
 
 export interface DownstreamOptions {
@@ -46,7 +45,7 @@ export class Downstream {
   /** Queues a message from a cloud module and sends what the node's session can take; returns why if dropped. */
   dispatch(message: Message, session: (node: string) => NodeSession | undefined): Dropped | undefined {
     const resource = message.route?.resource ?? '';
-    const target = splitCloudResource(resource);
+    const target = splitNodeResource(resource);
     if (target === undefined) {
       return this.drop('invalid', `route.resource ${JSON.stringify(resource)} does not start with node/<node name>/`);
     }
@@ -216,7 +215,7 @@ export class Downstream {
 /** The frame for a message, with the `node/<node>/` prefix stripped as the edge expects. */
 export function edgeFrame(message: Message): TunnelResponse {
   const resource = message.route!.resource;
-  const rest = splitCloudResource(resource)?.rest ?? resource;
+  const rest = splitNodeResource(resource)?.rest ?? resource;
   return { frame: { $case: 'message', value: withResource(message, rest) } };
 }
 

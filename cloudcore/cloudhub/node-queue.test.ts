@@ -1,7 +1,6 @@
 /** NodeQueue's rules, with a hand-driven clock. */
 import { newMessage, Operation, type Message, type OperationName } from '../../pkg/message';
 import { NodeQueue, type NodeQueueLimits } from './node-queue';
-import { isNewerVersion, parseResourceVersion } from './resource-version';
 
 const LIMITS: NodeQueueLimits = {
   windowSize: 2,
@@ -22,17 +21,6 @@ function drain(queue: NodeQueue, nowMs = 0): Message[] {
 }
 
 const versions = (messages: Message[]) => messages.map((m) => `${m.route!.resource.split('/').pop()}@${m.header!.resourceVersion}`);
-
-describe('resource versions', () => {
-  it('compare as unsigned integers, beyond 2^53', () => {
-    expect(parseResourceVersion('18446744073709551615')).toBe(18446744073709551615n);
-    expect(isNewerVersion(parseResourceVersion('10'), parseResourceVersion('9'))).toBe(true);
-    expect(isNewerVersion(parseResourceVersion('9007199254740993'), parseResourceVersion('9007199254740992'))).toBe(true);
-    expect(isNewerVersion(parseResourceVersion('9'), parseResourceVersion('10'))).toBe(false);
-    for (const bad of ['', '-1', '1.5', 'abc', '1'.repeat(41)]) expect(parseResourceVersion(bad)).toBeUndefined();
-    expect(isNewerVersion(undefined, 5n)).toBe(true);
-  });
-});
 
 describe('NodeQueue', () => {
   it('keeps only the newest waiting version of an object and drops older or equal ones', () => {

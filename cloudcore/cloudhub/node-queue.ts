@@ -17,7 +17,7 @@
  */
 import { Operation, type Message } from '../../pkg/message';
 import { Backoff, type BackoffOptions } from '../../pkg/timing';
-import { isNewerVersion, parseResourceVersion } from './resource-version';
+import { parseResourceVersion } from '../../pkg/message';
 
 export interface NodeQueueLimits {
   /** Most messages in flight (sent, not yet acked) at once. */
@@ -261,4 +261,9 @@ export class NodeQueue {
 function first<T>(set: Set<T>): T | undefined {
   for (const value of set) return value;
   return undefined;
+}
+
+/** True when `candidate` is known to be newer than `than`; an unknown version on either side counts as newer. */
+function isNewerVersion(candidate: bigint | undefined, than: bigint | undefined): boolean {
+  return candidate === undefined || than === undefined || candidate > than;
 }

@@ -4,22 +4,6 @@
  */
 import { readJsonContent, type Message } from '../../pkg/message';
 
-const PREFIX = 'node/';
-
-/** The node a cloud-side resource is for, and the edge-side rest; undefined when it does not start `node/<node>`. */
-export function splitCloudResource(resource: string): { node: string; rest: string } | undefined {
-  if (!resource.startsWith(PREFIX)) return undefined;
-  const slash = resource.indexOf('/', PREFIX.length);
-  const node = slash < 0 ? resource.slice(PREFIX.length) : resource.slice(PREFIX.length, slash);
-  if (node === '') return undefined;
-  return { node, rest: slash < 0 ? '' : resource.slice(slash + 1) };
-}
-
-/** `node/<node>/<rest>`, or `node/<node>` when there is no rest. */
-export function cloudResource(node: string, rest: string): string {
-  return rest === '' ? `${PREFIX}${node}` : `${PREFIX}${node}/${rest}`;
-}
-
 /** A copy of `message` about `resource` instead; header and content are shared, messages being immutable once sent. */
 export function withResource(message: Message, resource: string): Message {
   return { ...message, route: { ...message.route!, resource } };

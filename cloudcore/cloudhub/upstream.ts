@@ -5,11 +5,11 @@
  */
 import type { Ack } from '../../gen/kubeedge/tunnel/v1/tunnel';
 import type { Logger } from '../../pkg/log';
-import { Operation, operationName, type Message } from '../../pkg/message';
+import { nodeResource, Operation, operationName, type Message } from '../../pkg/message';
 import type { ModuleContext } from '../../pkg/modules';
 import type { NodeAuthorizer } from './authorizer';
 import type { CloudHubMetrics } from './metrics';
-import { cloudResource, withResource } from './resource';
+import { withResource } from './resource';
 import { isModuleAbsent, isRuntimeStopping, UPSTREAM_ROUTES } from './routes';
 
 /** The part of the module context the hub uses. */
@@ -55,7 +55,7 @@ export class Upstream {
       return ackFor(message, `forbidden: ${decision.message}`);
     }
     if (port === undefined) return ackFor(message, 'cloudcore is not ready to take messages; resend later');
-    const prefixed = withResource(message, cloudResource(node, route.resource));
+    const prefixed = withResource(message, nodeResource(node, route.resource));
     if (isAnswer) {
       port.respond(prefixed);
       return ackFor(message);

@@ -4,21 +4,20 @@
  * and stale versions, as KubeEdge's ObjectSync does, so it compares them as unsigned integers, never as strings
  * ("9" > "10" as text).
  */
+import { parseResourceVersion as parseVersion } from '../../pkg/message';
 import { invalidField } from './errors';
-
-const DIGITS = /^[0-9]{1,20}$/;
-const MAX_UINT64 = (1n << 64n) - 1n;
 
 /** Parses a resourceVersion; throws INVALID naming `field` unless it is an unsigned 64-bit decimal integer. */
 export function parseResourceVersion(text: string, field: string): bigint {
-  if (!DIGITS.test(text) || BigInt(text) > MAX_UINT64) {
+  const version = parseVersion(text);
+  if (version === undefined) {
     throw invalidField(
       field,
       `${JSON.stringify(text)} is not a number; a resourceVersion must be an unsigned 64-bit decimal integer, as the ` +
         "API server issues it (send the object's metadata.resourceVersion)",
     );
   }
-  return BigInt(text);
+  return version;
 }
 
 /** The canonical text of a version: no leading zeros, so that equal versions are equal strings in the store. */

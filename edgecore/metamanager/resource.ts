@@ -3,10 +3,10 @@
  * `<namespace>/<type>/<name>` for an object and `<namespace>/<type>` for a list. Cluster-scoped objects use the
  * namespace `null`. The whole object string is the store's key, as KubeEdge's meta table has it.
  */
+import { CLUSTER_SCOPE } from '../../pkg/message';
 import { invalidField } from './errors';
 
-/** The namespace of cluster-scoped objects (nodes, ...). */
-export const CLUSTER_SCOPE = 'null';
+export { CLUSTER_SCOPE };
 
 export interface EdgeResource {
   readonly namespace: string;

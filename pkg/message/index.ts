@@ -21,9 +21,11 @@ export { decodeMessage, decodeTunnelRequest, decodeTunnelResponse, type DecodeOp
 export {
   CLUSTER_SCOPE,
   cloudResource,
+  nodeResource,
   edgeResource,
   objectResource,
   parseEdgeResource,
   splitNodeResource,
   type EdgeResource,
 } from './resource';
+export { parseResourceVersion } from './resource-version';

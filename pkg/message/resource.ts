@@ -25,7 +25,12 @@ export function edgeResource({ namespace, type, name }: EdgeResource): string {
 
 /** `node/<node>/<namespace>/<type>[/<name>]` as cloud modules see it. */
 export function cloudResource(node: string, resource: EdgeResource): string {
-  return `${NODE_PREFIX}${node}/${edgeResource(resource)}`;
+  return nodeResource(node, edgeResource(resource));
+}
+
+/** `node/<node>/<rest>`, or `node/<node>` when there is no rest: what CloudHub makes of an edge resource coming up. */
+export function nodeResource(node: string, rest: string): string {
+  return rest === '' ? `${NODE_PREFIX}${node}` : `${NODE_PREFIX}${node}/${rest}`;
 }
 
 /** The edge resource of a Kubernetes object: its namespace (or null), its lower-case kind, its name. */

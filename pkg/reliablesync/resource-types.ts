@@ -1,3 +1,5 @@
+import { CLUSTER_SCOPE, parseEdgeResource, splitNodeResource } from '../message';
+
 /**
  * KubeEdge's resource type names (the `<type>` in `<namespace>/<type>/<name>`): the kind in lower case. The table
  * gives the apiVersion and kind back for the types KubeEdge sends, for messages whose content lacks them.
@@ -39,18 +41,15 @@ export interface ResourceParts {
  * Undefined for anything else (device and membership resources, router topics).
  */
 export function parseResource(resource: string): ResourceParts | undefined {
-  let parts = resource.split('/');
-  let node: string | undefined;
-  if (parts[0] === 'node' && parts.length >= 4) {
-    node = parts[1];
-    parts = parts.slice(2);
-  }
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) return undefined;
-  const [namespace, type, name] = parts as [string, string, string | undefined];
+  const split = splitNodeResource(resource);
+  // A namespace may be called "node": `node/pod/x` is an edge resource, not node "pod".
+  const cloudSide = split ? parseEdgeResource(split.rest) : undefined;
+  const parsed = cloudSide ?? parseEdgeResource(resource);
+  if (!parsed) return undefined;
   return {
-    ...(node ? { node } : {}),
-    ...(namespace !== 'null' ? { namespace } : {}),
-    type,
-    ...(name !== undefined && name !== 'null' ? { name } : {}),
+    ...(cloudSide && split ? { node: split.node } : {}),
+    ...(parsed.namespace !== '' ? { namespace: parsed.namespace } : {}),
+    type: parsed.type,
+    ...(parsed.name !== '' && parsed.name !== CLUSTER_SCOPE ? { name: parsed.name } : {}),
   };
 }

@@ -2,14 +2,10 @@
  * resourceVersions compared as KubeEdge compares them: as unsigned integers (the API server's are etcd or SQLite
  * revisions). Strings would order "9" after "10"; BigInt has no 2^53 ceiling.
  */
+import { parseResourceVersion } from '../message';
 import { ReliableSyncError } from './errors';
 
-const UNSIGNED = /^\d+$/;
-
-/** The number in a resourceVersion, or undefined when it is missing or not an unsigned decimal integer. */
-export function parseResourceVersion(value: string | undefined): bigint | undefined {
-  return value !== undefined && UNSIGNED.test(value) ? BigInt(value) : undefined;
-}
+export { parseResourceVersion };
 
 /** Like parseResourceVersion, but a bad value is an error naming `field`. */
 export function requireResourceVersion(value: string | undefined, field: string): bigint {
