@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 BIN := node_modules/.bin
 
-.PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi quickstart clean
+.PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel quickstart clean
 
 all: build
 
@@ -45,6 +45,9 @@ bench-runtime: build
 
 bench-kubeapi: build
 	node dist/bench/kubeapi.js
+
+bench-tunnel: build
+	node dist/bench/tunnel/main.js
 
 clean:
 	rm -rf dist coverage
