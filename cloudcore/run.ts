@@ -3,7 +3,7 @@ import { runDaemon, type DaemonModule } from '../pkg/cli';
 import { startControlPlane, type ControlPlane } from '../pkg/controlplane';
 import type { Logger } from '../pkg/log';
 import { createMetricsRegistry } from '../pkg/metrics';
-import { createControllerManager } from './controllermanager';
+import { createControllerManagerWorker, MergedRegistry } from './controllermanager/worker';
 import { buildCloudModules } from './cloud-modules';
 import { CLOUDCORE_MODULES, type CloudCoreConfig, type CloudCoreModule } from './config';
 
@@ -26,7 +26,10 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
   const enabled = new Set(enabledModules(config.modules, options.catalogue ?? CLOUDCORE_MODULES));
   const modules: DaemonModule[] = [];
 
-  const registry = createMetricsRegistry({ defaultLabels: { program: 'cloudcore' } });
+  const labels = { program: 'cloudcore' };
+  const registry = createMetricsRegistry({ defaultLabels: labels });
+  // What /metrics serves: this registry, plus the families of worker threads, merged at scrape time.
+  const served = new MergedRegistry(registry, labels);
   let controlPlane: ControlPlane | undefined;
   if (config.kubeAPIConfig.kubeConfig === '') {
     const embedded = config.embeddedAPIServer;
@@ -38,15 +41,16 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
       log: logger.child({ component: 'controlplane' }),
     });
     logger.info(`kubectl: export KUBECONFIG=${controlPlane.kubeconfigPath}`);
-    const manager = createControllerManager({
+    // On a worker thread of its own, so that its informers and reconciles do not share the API server's event loop.
+    const manager = createControllerManagerWorker({
       kubeconfigPath: controlPlane.kubeconfigPath,
       log: logger.child({ component: 'controllermanager' }),
-      registry,
       options: {
         nodeMonitorGracePeriodMs: config.controllerManager.nodeMonitorGracePeriodMs,
         evictPodsOnUnreachable: config.controllerManager.evictPodsOnUnreachable,
       },
     });
+    served.addSource(manager.collect);
     modules.unshift({ name: 'controllermanager', group: 'controllermanager', run: (ctx) => manager.start(ctx.signal) });
   } else {
     logger.info({ kubeconfig: config.kubeAPIConfig.kubeConfig }, 'using an existing Kubernetes cluster');
@@ -69,7 +73,7 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
         monitorBindAddress: config.monitorServer.bindAddress,
         modules,
         shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
-        registry,
+        registry: served,
       },
       signal,
     );

@@ -4,3 +4,11 @@
  */
 export { createControllerManager, type ControllerManager, type ControllerManagerConfig } from './manager';
 export { CONTROLLER_NAMES, OptionsError, type ControllerManagerOptions, type ControllerName } from './options';
+export {
+  createControllerManagerWorker,
+  MergedRegistry,
+  WorkerCrashError,
+  type ControllerManagerWorker,
+  type ControllerManagerWorkerConfig,
+  type MetricSource,
+} from './worker';

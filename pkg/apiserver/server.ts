@@ -20,7 +20,7 @@ import {
 import { get, list } from './handlers/read';
 import { create, patch, update } from './handlers/write';
 import { remove, removeCollection } from './handlers/delete';
-import { watch, BOOKMARK_INTERVAL_MS } from './handlers/watch';
+import { watch, BOOKMARK_INTERVAL_MS, WATCH_COALESCE_MS } from './handlers/watch';
 import { bind, finalize, scale } from './handlers/subresources';
 import type { ApiParts, RequestScope, UserInfo } from './handlers/scope';
 import type { OpenApiService } from './openapi';
@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   now?: () => Date;
   maxBodyBytes?: number;
   bookmarkIntervalMs?: number;
+  /** See WATCH_COALESCE_MS; 0 writes every batch of events as soon as the writing request has answered. */
+  watchCoalesceMs?: number;
   /** Reported by /version. */
   gitVersion?: string;
 }
@@ -69,6 +71,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     log: options.log,
     now: options.now ?? (() => new Date()),
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    watchTiming: {
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS,
+      coalesceMs: options.watchCoalesceMs ?? WATCH_COALESCE_MS,
+    },
   };
   const certificateUsers: CertificateUsers = new WeakMap();
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -131,7 +137,7 @@ async function serve(
 
   const info = parseResourcePath(method, path, url.searchParams);
   if (info) {
-    await serveResource(parts, req, res, url.searchParams, info, user, options.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS);
+    await serveResource(parts, req, res, url.searchParams, info, user);
     return;
   }
   if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(`${method} is not allowed on ${path}`);
@@ -189,7 +195,6 @@ async function serveResource(
   query: URLSearchParams,
   info: ResourceRequest,
   user: UserInfo,
-  bookmarkIntervalMs: number,
 ): Promise<void> {
   const type = parts.registry.lookup(info.group, info.version, info.resource);
   if (!type) throw pathNotFound();
@@ -205,7 +210,7 @@ async function serveResource(
       case 'list':
         return list(scope);
       case 'watch':
-        return watch(scope, bookmarkIntervalMs);
+        return watch(scope, parts.watchTiming);
       case 'create':
         return create(scope);
       case 'update':

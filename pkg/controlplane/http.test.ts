@@ -167,6 +167,39 @@ describe('embedded API server over HTTPS', () => {
     expect(duplicate.body).toMatchObject({ code: 409, reason: 'AlreadyExists' });
   });
 
+  it('writes a lone watch event at once and gathers a burst into one write per coalescing interval', async () => {
+    const coalesceDir = mkdtempSync(join(tmpdir(), 'cp-http-coalesce-'));
+    const plane = await startControlPlane({ dataDir: coalesceDir, bindAddress: '127.0.0.1', port: 0, log, watchCoalesceMs: 400 });
+    const id = identityOf(plane.kubeconfigPath);
+    const arrivals: { at: number; names: string[] }[] = [];
+    const request = https.request({ ...id, method: 'GET', path: '/api/v1/namespaces/default/configmaps?watch=1', agent: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        request.on('response', (res) => {
+          res.on('data', (chunk: Buffer) => {
+            const names = chunk.toString().trim().split('\n').map((line) => (JSON.parse(line) as { object: { metadata: { name: string } } }).object.metadata.name);
+            arrivals.push({ at: Date.now(), names });
+          });
+          resolve();
+        });
+        request.on('error', reject);
+        request.end();
+      });
+      const created = Date.now();
+      expect((await call(id, 'POST', '/api/v1/namespaces/default/configmaps', configMap('first'))).status).toBe(201);
+      for (const name of ['second', 'third']) expect((await call(id, 'POST', '/api/v1/namespaces/default/configmaps', configMap(name))).status).toBe(201);
+      const deadline = Date.now() + 5000;
+      while (arrivals.flatMap((a) => a.names).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(arrivals.map((a) => a.names)).toEqual([['first'], ['second', 'third']]);
+      expect(arrivals[0]!.at - created).toBeLessThan(300);
+      expect(arrivals[1]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(350);
+    } finally {
+      request.destroy();
+      await plane.close();
+      rmSync(coalesceDir, { recursive: true, force: true });
+    }
+  });
+
   it('answers a watch from a resourceVersion newer than the store with an ERROR event', async () => {
     const reply = await call(admin, 'GET', '/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=99999999');
     expect(JSON.parse(reply.text.trim())).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 504 } });

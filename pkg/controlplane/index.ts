@@ -31,6 +31,8 @@ export interface ControlPlaneOptions {
   tokenAuthFile?: string;
   /** How much watch history is kept (tests shrink it to force 410 Gone). */
   eventRetention?: EventRetentionOptions;
+  /** Shortest time between two writes to one watch stream during a burst of events; see WATCH_COALESCE_MS. */
+  watchCoalesceMs?: number;
 }
 
 export interface ControlPlane {
@@ -70,6 +72,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     log: log.child({ component: 'apiserver' }),
     tls: { certPem: certs.server.certPem, keyPem: certs.server.keyPem, clientCaPem: certs.ca.certPem },
     ...(tokens ? { tokens } : {}),
+    ...(options.watchCoalesceMs !== undefined ? { watchCoalesceMs: options.watchCoalesceMs } : {}),
   });
   let address: AddressInfo;
   try {

@@ -30,13 +30,13 @@ export function createGarbageCollector(ctx: ControllerContext): Controller {
   };
   const handlers = (): EventHandlers<Obj> => ({
     add: (obj) => {
-      enqueue(obj);
+      if (mayNeedCollecting(obj)) enqueue(obj);
       if (obj.metadata?.deletionTimestamp) for (const dep of graph.dependents(obj.metadata.uid ?? '')) enqueue(dep.obj);
     },
     update: (old, obj) => {
       // Only what the collector looks at; a resync (old === new) re-checks everything.
       if (old !== obj && !collectorFieldsChanged(old, obj)) return;
-      enqueue(obj);
+      if (mayNeedCollecting(obj)) enqueue(obj);
       if (obj.metadata?.deletionTimestamp) for (const dep of graph.dependents(obj.metadata.uid ?? '')) enqueue(dep.obj);
     },
     delete: (tombstone) => {
@@ -160,6 +160,16 @@ export function createGarbageCollector(ctx: ControllerContext): Controller {
       return runWorkers(ctx, 'garbagecollector', queue, reconcile, signal);
     },
   };
+}
+
+/**
+ * Whether reconcile could do anything with the object itself: it has owners, or it is being deleted. Most objects have
+ * neither (a pod created directly, a ConfigMap), and queueing them only to find that out cost every write a queue
+ * round. As Kubernetes' graph builder, which queues an object for deletion checks only through its owners or its own
+ * deletion. (Its dependents are queued through the graph when it goes or is deleting, see the handlers.)
+ */
+function mayNeedCollecting(obj: Obj): boolean {
+  return (obj.metadata?.ownerReferences?.length ?? 0) > 0 || Boolean(obj.metadata?.deletionTimestamp);
 }
 
 function collectorFieldsChanged(old: Obj, obj: Obj): boolean {

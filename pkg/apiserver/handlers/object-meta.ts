@@ -8,7 +8,17 @@ import type { KubeObject } from '../storage';
 /** Metadata fields that only the server writes; an update cannot change them. Generation is the type's to manage. */
 const SERVER_OWNED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
 
-export const rfc3339 = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** RFC 3339 in whole seconds, as metav1.Time marshals. Every write within one second stamps the same text: made once. */
+export function rfc3339(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
+}
+let lastSecond = Number.NaN;
+let lastText = '';
 
 /** generateName's suffix: 5 characters from the real server's alphabet (no vowels, no confusable digits). */
 export function generateSuffix(): string {

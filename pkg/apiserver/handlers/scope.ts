@@ -5,6 +5,7 @@ import type { TypeRegistry } from '../registry';
 import type { ResourceRequest } from '../request-info';
 import { apiVersionOf, storageKey, type ServedType } from '../served-type';
 import type { KubeObject, Store, StoredObject } from '../storage';
+import type { WatchTiming } from './watch';
 
 export interface UserInfo {
   name: string;
@@ -20,6 +21,8 @@ export interface ApiParts {
   now: () => Date;
   /** Limit on request bodies (3 MiB, like the real server). */
   maxBodyBytes: number;
+  /** Bookmark interval and write coalescing of watch streams. */
+  watchTiming: WatchTiming;
 }
 
 export interface RequestScope {

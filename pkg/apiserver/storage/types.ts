@@ -84,6 +84,11 @@ export interface Watcher extends AsyncIterable<readonly WatchEvent[]> {
   readonly selector: Key;
   /** The revision of the last event delivered or skipped: where a re-watch should resume. */
   readonly position: number;
+  /**
+   * The events buffered so far, taken without waiting (none: an empty list). For a reader that holds a batch back for
+   * a moment (write coalescing) and then sends what came meanwhile along with it. Not while a `next()` is pending.
+   */
+  drain(): readonly WatchEvent[];
   stop(): void;
 }
 

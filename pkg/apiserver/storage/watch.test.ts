@@ -32,6 +32,18 @@ describe('store watch', () => {
     expect(brief(await take(other, 4)).map((e) => e.split(' ')[2])).toEqual(['1', '2', '3', '4']);
   });
 
+  it('drain() takes what is buffered without waiting, and the iteration goes on after it', async () => {
+    const watcher = store.watch('/core/configmaps/');
+    expect(watcher.drain()).toEqual([]);
+    await store.create('/core/configmaps/ns/a', configMap('ns', 'a'));
+    await store.create('/core/configmaps/ns/b', configMap('ns', 'b'));
+    expect(brief([...watcher.drain()])).toEqual(['ADDED /core/configmaps/ns/a 1', 'ADDED /core/configmaps/ns/b 2']);
+    expect(watcher.position).toBe(2);
+    await store.create('/core/configmaps/ns/c', configMap('ns', 'c'));
+    expect(brief(await take(watcher, 1))).toEqual(['ADDED /core/configmaps/ns/c 3']);
+    watcher.stop();
+  });
+
   it('starts after fromRevision, replaying what the list already missed', async () => {
     for (let i = 1; i <= 5; i++) await store.create(`/core/configmaps/ns/c${i}`, configMap('ns', `c${i}`));
     const watcher = store.watch('/core/configmaps/', { fromRevision: 2 });

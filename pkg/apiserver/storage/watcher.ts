@@ -109,6 +109,15 @@ export class StoreWatcher implements Watcher, AsyncIterator<readonly WatchEvent[
     }
   }
 
+  drain(): readonly WatchEvent[] {
+    if (this.reading) throw new Error('drain() while a next() is pending');
+    if (this.buffer.length === 0) return [];
+    const batch = this.buffer;
+    this.buffer = [];
+    this.delivered = this.through;
+    return batch;
+  }
+
   async return(): Promise<IteratorReturnResult<undefined>> {
     this.stop();
     return DONE;

@@ -27,11 +27,48 @@ export function resolveSchema(schema: OpenApiSchema, components: Components): Op
   return s;
 }
 
-interface Walk {
-  readonly components: Components;
-  readonly out: string[];
-  /** Delete what is unknown, as the Go decoder drops fields its structs do not have. */
-  readonly drop: boolean;
+/**
+ * A schema node compiled for the walk: `$ref`s resolved and property tables built once per type, instead of on every
+ * value of every request. Recursive schemas (JSONSchemaProps) compile to cyclic graphs.
+ */
+interface FieldNode {
+  /** x-kubernetes-preserve-unknown-fields: nothing below is checked. */
+  preserve: boolean;
+  /** Array items. */
+  items: FieldNode | undefined;
+  /** Declared properties; undefined when the schema declares none (any field is then accepted, unless `additional`). */
+  properties: Map<string, FieldNode> | undefined;
+  /** additionalProperties (maps): every value is checked against it. */
+  additional: FieldNode | undefined;
+}
+
+function compileNode(schema: OpenApiSchema, components: Components, memo: Map<OpenApiSchema, FieldNode>): FieldNode {
+  const s = resolveSchema(schema, components);
+  const known = memo.get(s);
+  if (known) return known;
+  const node: FieldNode = { preserve: s['x-kubernetes-preserve-unknown-fields'] === true, items: undefined, properties: undefined, additional: undefined };
+  memo.set(s, node);
+  if (node.preserve) return node;
+  if (isObject(s.items)) node.items = compileNode(s.items as OpenApiSchema, components, memo);
+  if (isObject(s.properties)) {
+    node.properties = new Map();
+    // A property whose schema is not an object counts as undeclared (it falls to additionalProperties, if any).
+    for (const [name, prop] of Object.entries(s.properties)) if (isObject(prop)) node.properties.set(name, compileNode(prop, components, memo));
+  }
+  if (isObject(s.additionalProperties)) node.additional = compileNode(s.additionalProperties as OpenApiSchema, components, memo);
+  return node;
+}
+
+/** Compiled once per TypeSchema (the built-in types are module constants, so this lives as long as they do). */
+const compiled = new WeakMap<TypeSchema, FieldNode>();
+
+function rootOf(type: TypeSchema): FieldNode {
+  let root = compiled.get(type);
+  if (root === undefined) {
+    root = compileNode(type.schema, type.components, new Map());
+    compiled.set(type, root);
+  }
+  return root;
 }
 
 /** Where a value sits, built as the walk goes down; rendered to a string only for an unknown field. */
@@ -47,26 +84,32 @@ function renderPath(node: PathNode): string {
   return typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`;
 }
 
-function walk(value: unknown, schema: OpenApiSchema, path: PathNode | undefined, w: Walk): void {
-  const s = resolveSchema(schema, w.components);
-  if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
+/**
+ * Collects (and with `drop`, deletes) the fields of `value` that `node` does not declare. `out` is allocated only
+ * when something is found: the common case, a clean object, allocates nothing but the path nodes it descends through.
+ */
+function walk(value: unknown, node: FieldNode, path: PathNode | undefined, drop: boolean, out: string[]): void {
+  if (node.preserve || value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    const items = s.items;
-    if (isObject(items)) {
-      for (let i = 0; i < value.length; i++) walk(value[i], items as OpenApiSchema, { parent: path, key: i }, w);
+    const items = node.items;
+    if (items !== undefined && !items.preserve) {
+      for (let i = 0; i < value.length; i++) walk(value[i], items, { parent: path, key: i }, drop, out);
     }
     return;
   }
-  if (!isObject(value)) return;
-  const properties = isObject(s.properties) ? s.properties : undefined;
-  const additional = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
-  for (const k of Object.keys(value)) {
-    const prop = properties !== undefined && Object.hasOwn(properties, k) ? properties[k] : undefined;
-    if (isObject(prop)) walk(value[k], prop, { parent: path, key: k }, w);
-    else if (additional !== undefined) walk(value[k], additional, { parent: path, key: k }, w);
-    else if (properties !== undefined) {
-      w.out.push(renderPath({ parent: path, key: k }));
-      if (w.drop) delete value[k];
+  const record = value as Record<string, unknown>;
+  const { properties, additional } = node;
+  if (properties === undefined && additional === undefined) return;
+  for (const k in record) {
+    if (!Object.hasOwn(record, k)) continue;
+    const prop = properties?.get(k);
+    if (prop !== undefined) {
+      if (!prop.preserve) walk(record[k], prop, { parent: path, key: k }, drop, out);
+    } else if (additional !== undefined) {
+      if (!additional.preserve) walk(record[k], additional, { parent: path, key: k }, drop, out);
+    } else {
+      out.push(renderPath({ parent: path, key: k }));
+      if (drop) delete record[k];
     }
   }
 }
@@ -74,13 +117,13 @@ function walk(value: unknown, schema: OpenApiSchema, path: PathNode | undefined,
 /** Paths of the fields `obj` has that the schema of `type` does not know, in document order. */
 export function findUnknownFields(obj: unknown, type: TypeSchema): string[] {
   const out: string[] = [];
-  walk(obj, type.schema, undefined, { components: type.components, out, drop: false });
+  walk(obj, rootOf(type), undefined, false, out);
   return out;
 }
 
 /** Removes the unknown fields from `obj` (in place) and returns their paths. */
 export function dropUnknownFields(obj: unknown, type: TypeSchema): string[] {
   const out: string[] = [];
-  walk(obj, type.schema, undefined, { components: type.components, out, drop: true });
+  walk(obj, rootOf(type), undefined, true, out);
   return out;
 }

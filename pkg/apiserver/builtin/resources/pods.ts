@@ -15,14 +15,24 @@ import { keepStatus, STANDARD_VERBS } from './common';
 /** Quantity fields of a pod spec: a value that is not a quantity fails decoding (400) on a real server. */
 export function quantityError(spec: unknown): string | undefined {
   const s = obj(spec);
-  const lists: unknown[] = [s.overhead];
-  for (const c of [...objs(s.containers), ...objs(s.initContainers), ...objs(s.ephemeralContainers)]) {
-    const res = obj(c.resources);
-    lists.push(res.limits, res.requests);
+  let ok = quantitiesIn(s.overhead);
+  for (const field of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
+    for (const c of objs(s[field])) {
+      const res = obj(c.resources);
+      ok = ok && quantitiesIn(res.limits) && quantitiesIn(res.requests);
+    }
   }
-  const values = lists.flatMap((l) => Object.values(obj(l)));
-  for (const v of objs(s.volumes)) if (isObject(v.emptyDir) && v.emptyDir.sizeLimit !== undefined) values.push(v.emptyDir.sizeLimit);
-  return values.some((v) => parseQuantity(v) === undefined) ? QUANTITY_SYNTAX_ERROR : undefined;
+  for (const v of objs(s.volumes)) {
+    if (isObject(v.emptyDir) && v.emptyDir.sizeLimit !== undefined) ok = ok && parseQuantity(v.emptyDir.sizeLimit) !== undefined;
+  }
+  return ok ? undefined : QUANTITY_SYNTAX_ERROR;
+}
+
+/** True when every value of the resource list (if it is one) is a quantity. */
+function quantitiesIn(list: unknown): boolean {
+  if (!isObject(list)) return true;
+  for (const key in list) if (Object.hasOwn(list, key) && parseQuantity(list[key]) === undefined) return false;
+  return true;
 }
 
 /** `ValidatePodBinding`. */

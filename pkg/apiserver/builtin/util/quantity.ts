@@ -22,10 +22,28 @@ const EXPONENT = /^[eE]([+-]?\d+)$/;
 
 const pow10 = (n: number): bigint => 10n ** BigInt(n);
 
+/**
+ * Parsed quantities by text. Manifests repeat a handful of values ("100m", "128Mi") and one pod's are read by decoding,
+ * defaulting, validation and QoS, so a parse is usually a lookup. Quantities are immutable, so sharing them is safe.
+ * Overflow policy: cleared when full (a bounded map, no per-entry bookkeeping on the hot path).
+ */
+const parsed = new Map<string, Quantity | null>();
+const PARSED_LIMIT = 4096;
+
 /** Parses a quantity given as a JSON string or number; undefined when it is not one. */
 export function parseQuantity(input: unknown): Quantity | undefined {
   if (typeof input === 'number') return Number.isFinite(input) ? parseQuantity(String(input)) : undefined;
   if (typeof input !== 'string') return undefined;
+  let q = parsed.get(input);
+  if (q === undefined) {
+    q = parseText(input) ?? null;
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    parsed.set(input, q);
+  }
+  return q ?? undefined;
+}
+
+function parseText(input: string): Quantity | undefined {
   const match = QUANTITY.exec(input.trim());
   if (match === null) return undefined;
   const [, sign = '', whole = '', fraction = '', suffix = ''] = match;
@@ -88,9 +106,12 @@ function removeFactors(value: bigint, factor: bigint): [bigint, number] {
   return [value, times];
 }
 
+const SUFFIX_OF_EXPONENT = new Map(Object.entries(DECIMAL_SUFFIX).map(([suffix, exp]) => [exp, suffix]));
+
 function decimalSuffix(exponent: number, format: QuantityFormat): string {
   if (format === 'DecimalSI') {
-    for (const [suffix, exp] of Object.entries(DECIMAL_SUFFIX)) if (exp === exponent) return suffix;
+    const suffix = SUFFIX_OF_EXPONENT.get(exponent);
+    if (suffix !== undefined) return suffix;
   }
   return exponent === 0 ? '' : `e${exponent}`;
 }
@@ -124,5 +145,15 @@ export function formatQuantity(q: Quantity): string {
 export function canonicalQuantity(input: unknown, milli = false): unknown {
   const q = parseQuantity(input);
   if (q === undefined) return input;
-  return formatQuantity(milli ? roundUp(q, 3) : q);
+  const texts = milli ? milliTexts : exactTexts;
+  let text = texts.get(q);
+  if (text === undefined) {
+    text = formatQuantity(milli ? roundUp(q, 3) : q);
+    texts.set(q, text);
+  }
+  return text;
 }
+
+/** Canonical texts of the parsed (memoized, hence shared) quantities; they go when their quantity does. */
+const exactTexts = new WeakMap<Quantity, string>();
+const milliTexts = new WeakMap<Quantity, string>();

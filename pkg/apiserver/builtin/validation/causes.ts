@@ -56,6 +56,6 @@ export function optionalEnum(value: unknown, field: string, supported: readonly 
 }
 
 /** Checks a name against a rule and reports each message as `Invalid value`. */
-export function nameErrors(value: string, field: string, check: (v: string) => string[]): Cause[] {
+export function nameErrors(value: string, field: string, check: (v: string) => readonly string[]): Cause[] {
   return check(value).map((msg) => invalid(field, value, msg));
 }

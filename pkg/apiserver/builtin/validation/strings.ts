@@ -15,8 +15,27 @@ const LABEL_VALUE = new RegExp(`^${LABEL_VALUE_FMT}$`);
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 const EMPTY_ERROR = 'must be non-empty';
 
+/**
+ * Memoizes a pure string rule: objects repeat the same label keys, annotation keys and variable names, so after the
+ * first request a check is a lookup. The lists are frozen (callers only read them). Overflow policy: cleared when full.
+ */
+function memoized(rule: (value: string) => string[], limit = 4096): (value: string) => readonly string[] {
+  const results = new Map<string, readonly string[]>();
+  return (value) => {
+    let errs = results.get(value);
+    if (errs === undefined) {
+      errs = Object.freeze(rule(value));
+      if (results.size >= limit) results.clear();
+      results.set(value, errs);
+    }
+    return errs;
+  };
+}
+
 /** A label key, annotation key or finalizer: `[prefix/]name`. */
-export function isQualifiedName(value: string): string[] {
+export const isQualifiedName = memoized(checkQualifiedName);
+
+function checkQualifiedName(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -38,7 +57,9 @@ export function isQualifiedName(value: string): string[] {
   return errs;
 }
 
-export function isValidLabelValue(value: string): string[] {
+export const isValidLabelValue = memoized(checkLabelValue);
+
+function checkLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (bytes(value) > 63) errs.push(maxLenError(63));
   if (!LABEL_VALUE.test(value)) {
@@ -74,9 +95,13 @@ export function isValidPortName(port: string): string[] {
 
 const ENV_VAR_FMT = '[-._a-zA-Z][-._a-zA-Z0-9]*';
 
-export function isEnvVarName(value: string): string[] {
+const ENV_VAR = new RegExp(`^${ENV_VAR_FMT}$`);
+
+export const isEnvVarName = memoized(checkEnvVarName);
+
+function checkEnvVarName(value: string): string[] {
   const errs: string[] = [];
-  if (!new RegExp(`^${ENV_VAR_FMT}$`).test(value)) {
+  if (!ENV_VAR.test(value)) {
     errs.push(
       regexError(
         "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
@@ -91,12 +116,13 @@ export function isEnvVarName(value: string): string[] {
 }
 
 const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';
+const CONFIG_KEY = new RegExp(`^${CONFIG_KEY_FMT}$`);
 
 /** A key of ConfigMap or Secret data (it becomes a file name in volumes). */
 export function isConfigMapKey(value: string): string[] {
   const errs: string[] = [];
   if (bytes(value) > 253) errs.push(maxLenError(253));
-  if (!new RegExp(`^${CONFIG_KEY_FMT}$`).test(value)) {
+  if (!CONFIG_KEY.test(value)) {
     errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", CONFIG_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'));
   }
   if (value === '.') errs.push("must not be '.'");
@@ -106,9 +132,10 @@ export function isConfigMapKey(value: string): string[] {
 }
 
 /** An IPv4 or IPv6 address as Go's `netip.ParseAddr` accepts it (no zones, no leading zeros in IPv4). */
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 export function isValidIp(value: string): boolean {
-  const v4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-  if (v4.test(value)) return true;
+  if (IPV4.test(value)) return true;
   if (!value.includes(':') || value.includes('%')) return false;
   try {
     return new URL(`http://[${value}]/`).hostname.length > 2;
