@@ -1,7 +1,7 @@
 /** Tests are TypeScript compiled by swc (type checking is `make lint`'s job). */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/cloudcore', '<rootDir>/edgecore', '<rootDir>/mappers', '<rootDir>/pkg'],
+  roots: ['<rootDir>/bench', '<rootDir>/cloudcore', '<rootDir>/edgecore', '<rootDir>/mappers', '<rootDir>/pkg'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
