@@ -54,10 +54,19 @@ export async function loadTlsMaterial(
     readTlsFile(files.certFile, 'tlsCertFile'),
     readTlsFile(files.keyFile, 'tlsPrivateKeyFile'),
   ]);
-  parseCertificate(caPem, files.caFile, 'tlsCaFile');
+  const ca = parseCertificate(caPem, files.caFile, 'tlsCaFile');
   const cert = parseCertificate(certPem, files.certFile, 'tlsCertFile');
   const key = parseKey(keyPem, files.keyFile);
   checkCertificate(cert, key, files, nodeName);
+  // cloudcore refuses a certificate its CA did not sign during the TLS handshake, which the edge only sees as
+  // "no connection established"; say so before dialling.
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
+    throw new EdgeHubError(
+      'CERTIFICATES',
+      `${files.certFile} was not signed by the CA in ${files.caFile} (issuer "${cert.issuer.replace(/\n/g, ', ')}"), so ` +
+        'cloudcore will refuse it; delete the certificate and key files and rejoin with a fresh token (keadm gettoken)',
+    );
+  }
   return {
     credentials: credentials.createSsl(caPem, keyPem, certPem),
     certFingerprint: cert.fingerprint256,
