@@ -75,18 +75,22 @@ export const invalid = (message: string): StorageError => new StorageError('INVA
 
 export const closed = (what: string): StorageError => new StorageError('CLOSED', `${what}: the store is closed`);
 
-/** node-sqlite3 reports the primary result code as `err.code` ("SQLITE_BUSY"); we classify by that, never by text. */
-function sqliteCode(error: unknown): string | undefined {
+/**
+ * better-sqlite3 reports the extended result code as `err.code` ("SQLITE_BUSY", "SQLITE_IOERR_SHORT_READ"); we
+ * classify by the primary code in it ("SQLITE_IOERR"), never by the message text.
+ */
+function sqliteCode(error: unknown): { code: string; primary: string } | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+  const primary = typeof code === 'string' ? /^SQLITE_[A-Z]+/.exec(code)?.[0] : undefined;
+  return primary ? { code: code as string, primary } : undefined;
 }
 
 /** Turns a driver error into a StorageError that names the file and what to do; StorageErrors pass through. */
 export function fromSqlite(error: unknown, file: string, doing: string): StorageError {
   if (error instanceof StorageError) return error;
   const code = sqliteCode(error);
-  const detail = code ?? (error instanceof Error ? error.message : String(error));
-  switch (code) {
+  const detail = code?.code ?? (error instanceof Error ? error.message : String(error));
+  switch (code?.primary) {
     case 'SQLITE_NOTADB':
     case 'SQLITE_CORRUPT':
       return new StorageError(

@@ -4,12 +4,15 @@
  * never sees a half-done compaction.
  */
 import type { Knex } from 'knex';
-import type { Database, Statement } from 'sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { fromSqlite } from './errors';
 import type { Durability, StorageLog } from './options';
 import { openDatabase, readMeta, ROW_DELETED } from './sqlite-schema';
 
 export type RowType = 1 | 2 | 3;
+
+/** The prepared INSERT's parameters: revision, key, type, prev_revision, value. */
+type InsertParams = [number, string, RowType, number | null, string];
 
 export interface LogRow {
   revision: number;
@@ -52,18 +55,15 @@ export class SqliteLog {
     readonly file: string,
     private readonly knex: Knex,
     private readonly conn: Database,
-    private readonly insert: Statement,
+    private readonly insert: Statement<InsertParams>,
   ) {}
 
   static async open(file: string, durability: Durability, log: StorageLog): Promise<OpenedLog> {
     const { knex, conn, created } = await openDatabase(file, durability, log);
     try {
-      const insert = await new Promise<Statement>((resolve, reject) => {
-        const statement = conn.prepare(
-          'INSERT INTO kv_log (revision, key, type, prev_revision, value) VALUES (?, ?, ?, ?, ?)',
-          (error) => (error ? reject(error) : resolve(statement)),
-        );
-      });
+      const insert = conn.prepare<InsertParams>(
+        'INSERT INTO kv_log (revision, key, type, prev_revision, value) VALUES (?, ?, ?, ?, ?)',
+      );
       const { compactRevision, maxRevision } = await knex.transaction(
         async (trx) => {
           const meta = await readMeta(trx);
@@ -81,13 +81,18 @@ export class SqliteLog {
     }
   }
 
-  /** One autocommit INSERT through a prepared statement: the hot path, about 0.1 ms (knex would add ~0.12 ms). */
-  append(row: LogRow): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.insert.run(row.revision, row.key, row.type, row.prevRevision, row.value, (error: Error | null) =>
-        error ? reject(fromSqlite(error, this.file, `writing ${row.key}`)) : resolve(),
-      );
-    });
+  /**
+   * One autocommit INSERT through a prepared statement, the hot path: synchronous, so the row has committed (to the
+   * WAL, synced as the durability setting says) when this returns, and it throws a StorageError when it fails. About
+   * 36 us per pod; node-sqlite3's async run took 75-94 us, most of it handing the call to a pool thread and back.
+   * Going through knex would prepare the statement again and add its promise chain on every write.
+   */
+  append(row: LogRow): void {
+    try {
+      this.insert.run(row.revision, row.key, row.type, row.prevRevision, row.value);
+    } catch (error) {
+      throw fromSqlite(error, this.file, `writing ${row.key}`);
+    }
   }
 
   /**
@@ -163,8 +168,8 @@ export class SqliteLog {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** Closing the connection (knex.destroy) finalizes the prepared INSERT too. */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.insert.finalize(() => resolve()));
     await this.knex.client.releaseConnection(this.conn);
     await this.knex.destroy();
   }

@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import type { Database } from 'sqlite3';
+import type { Database } from 'better-sqlite3';
 import { fromSqlite, StorageError } from './errors';
 import type { Durability, StorageLog } from './options';
 
@@ -69,9 +69,13 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
  * - journal_mode=WAL: a commit appends to the WAL instead of rewriting pages twice; readers never block the writer.
  * - synchronous: see Durability. NORMAL in WAL mode syncs only at checkpoints.
  * - journal_size_limit: truncates the WAL after checkpoints so a burst does not leave a huge file behind.
+ * - busy_timeout: how long opening waits for another owner's lock before LOCKED. 1 s covers a restart that overlaps
+ *   the old process's exit (better-sqlite3's own default is 5 s). The wait blocks the event loop, but it can only
+ *   happen at open: once we hold the exclusive lock nobody else can make us wait.
  */
 function pragmas(durability: Durability): string {
   return [
+    'PRAGMA busy_timeout = 1000',
     'PRAGMA locking_mode = EXCLUSIVE',
     'PRAGMA journal_mode = WAL',
     `PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`,
@@ -84,7 +88,10 @@ function pragmas(durability: Durability): string {
 
 export interface OpenedDatabase {
   knex: Knex;
-  /** The one connection, held for the store's lifetime; every statement runs on it, in the write queue's order. */
+  /**
+   * The one connection, held for the store's lifetime; every statement runs on it, in the write queue's order.
+   * better-sqlite3 runs statements synchronously on the calling thread: a write has committed when the call returns.
+   */
   conn: Database;
   schemaVersion: number;
   created: boolean;
@@ -97,14 +104,23 @@ export async function openDatabase(file: string, durability: Durability, log: St
     throw fromSqlite(error, file, 'creating its folder');
   }
   const knex = knexFactory({
-    client: 'sqlite3',
+    client: 'better-sqlite3',
     connection: { filename: file },
     useNullAsDefault: true,
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (conn: Database, done: (error: Error | null, conn: Database) => void) =>
-        conn.exec(pragmas(durability), (error) => done(error, conn)),
+      afterCreate: (conn: Database, done: (error: Error | null, conn: Database) => void) => {
+        try {
+          conn.exec(pragmas(durability));
+        } catch (error) {
+          // knex does not close a connection whose setup failed; do it here so the file is not left open.
+          conn.close();
+          done(error as Error, conn);
+          return;
+        }
+        done(null, conn);
+      },
     },
     // knex logs connection failures itself; we report them as StorageErrors instead.
     log: {

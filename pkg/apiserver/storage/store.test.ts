@@ -2,6 +2,7 @@
 import { isStorageError, StorageError } from './errors';
 import type { Store } from './types';
 import { configMap, openTestStore, tempDir } from './testing/fixtures';
+import { TASKS_PER_TURN } from './write-queue';
 
 const code = async (promise: Promise<unknown>): Promise<string> =>
   promise.then(
@@ -118,6 +119,20 @@ describe('store CRUD', () => {
     expect(codes.filter((c) => c === 'resolved')).toHaveLength(6);
     expect(codes.filter((c) => c === 'OVERLOADED')).toHaveLength(4);
     expect(store.stats().rejectedWrites).toBe(4);
+  });
+
+  it('lets the event loop turn during a long loop of awaited writes (SQLite calls are synchronous)', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    for (let i = 0; i < 10 * TASKS_PER_TURN; i++) await store.create(`/core/configmaps/ns/t${i}`, configMap('ns', `t${i}`));
+    ticking = false;
+    // One turn per TASKS_PER_TURN writes at least; with no yielding the immediate would not have run once.
+    expect(turns).toBeGreaterThanOrEqual(9);
   });
 
   it('lets queued writes finish on close, then refuses with CLOSED', async () => {

@@ -131,7 +131,7 @@ class SqliteStore implements Store, WatchSource {
       if (this.index.get(key)) throw exists(key);
       const revision = this.head + 1;
       const json = serialize(key, object, revision);
-      await this.log.append({ revision, key, type: ROW_ADDED, prevRevision: null, value: json });
+      this.log.append({ revision, key, type: ROW_ADDED, prevRevision: null, value: json });
       const stored = new StoredObject(key, revision, json, this.options.freezeObjects);
       this.commit(new StoreEvent('ADDED', revision, stored, undefined));
       return stored;
@@ -153,7 +153,7 @@ class SqliteStore implements Store, WatchSource {
       ) {
         return prev;
       }
-      await this.log.append({ revision, key, type: ROW_MODIFIED, prevRevision: prev.revision, value: json });
+      this.log.append({ revision, key, type: ROW_MODIFIED, prevRevision: prev.revision, value: json });
       const stored = new StoredObject(key, revision, json, this.options.freezeObjects);
       this.commit(new StoreEvent('MODIFIED', revision, stored, prev));
       return stored;
@@ -167,7 +167,7 @@ class SqliteStore implements Store, WatchSource {
       const prev = this.current(key, options.expectedRevision);
       const revision = this.head + 1;
       const deleted = prev.restamp(revision);
-      await this.log.append({ revision, key, type: ROW_DELETED, prevRevision: prev.revision, value: deleted.json });
+      this.log.append({ revision, key, type: ROW_DELETED, prevRevision: prev.revision, value: deleted.json });
       this.commit(new StoreEvent('DELETED', revision, deleted, prev));
       return deleted;
     });

@@ -4,8 +4,17 @@
  *
  * Overflow policy: reject. When `capacity` tasks wait behind the running one, `run` fails at once with OVERLOADED
  * (the HTTP layer answers 429, clients back off) and `onReject` counts it. Waiting would only grow memory and latency.
+ *
+ * Event-loop turns: SQLite calls are synchronous (better-sqlite3), so an awaited write resolves through microtasks
+ * alone, and a loop of awaited writes (deletecollection, a CRD's cleanup) would never let timers, sockets or the watch
+ * streams (which write in the check phase) run until it ends; a long one would overflow every live watcher's buffer.
+ * So after TASKS_PER_TURN tasks in one turn, the next task waits for a setImmediate. A request-driven write (one per
+ * turn) never waits.
  */
 import { closed, StorageError } from './errors';
+
+/** Tasks run back to back within one event-loop turn before the queue lets the loop turn (about 5 ms of writes). */
+export const TASKS_PER_TURN = 64;
 
 export class WriteQueue {
   private readonly waiting: (() => void)[] = [];
@@ -13,6 +22,17 @@ export class WriteQueue {
   private running = false;
   private closedWith: StorageError | undefined;
   private drained: (() => void) | undefined;
+  /** Tasks started since the last setImmediate callback; `turnScheduled` says whether one is pending. */
+  private ranThisTurn = 0;
+  private turnScheduled = false;
+  private turnWaiter: (() => void) | undefined;
+  private readonly endTurn = (): void => {
+    this.turnScheduled = false;
+    this.ranThisTurn = 0;
+    const waiter = this.turnWaiter;
+    this.turnWaiter = undefined;
+    waiter?.();
+  };
 
   constructor(
     private readonly capacity: number,
@@ -47,11 +67,21 @@ export class WriteQueue {
   private async execute<T>(task: () => Promise<T>): Promise<T> {
     this.running = true;
     try {
+      while (this.turnIsFull()) await new Promise<void>((resolve) => (this.turnWaiter = resolve));
       return await task();
     } finally {
       this.running = false;
       this.next();
     }
+  }
+
+  /** Counts a task into this turn; true when the turn already had TASKS_PER_TURN (the task must wait for the next). */
+  private turnIsFull(): boolean {
+    if (!this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(this.endTurn);
+    }
+    return ++this.ranThisTurn > TASKS_PER_TURN;
   }
 
   private next(): void {

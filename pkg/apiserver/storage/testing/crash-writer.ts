@@ -1,7 +1,7 @@
 /**
  * Child process of crash.test.ts: writes to a store as fast as it can and prints "ack <revision> <type> <key>" after
- * each write resolves, until it is killed. stdout to a pipe is synchronous on Linux, so a printed ack really was
- * acknowledged before the next write began.
+ * each write resolves, until it is killed. Each ack is in the pipe before the next write begins (the write callback
+ * has run): stdout to a full pipe buffers in memory instead of blocking, and a kill would lose what it buffered.
  *   node -r ./swc-register.js crash-writer.ts <file> <seed>
  */
 import { openStore } from '../store';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       revision = (await store.delete(key)).revision;
       type = 'DELETED';
     }
-    process.stdout.write(`ack ${revision} ${type} ${key}\n`);
+    await new Promise((resolve) => process.stdout.write(`ack ${revision} ${type} ${key}\n`, resolve));
   }
 }
 
