@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { loopbackServerRequest, nodeCertificateRequest } from '../../pkg/join';
 import { createCA, issueCertificate, type KeyPairPem } from '../../pkg/pki';
 
 export const CACHE_DIR = join(repoRoot(), '.tmp', 'bench-tunnel', 'pki');
@@ -25,8 +26,9 @@ export function nodeName(index: number): string {
   return `bench-node-${String(index).padStart(5, '0')}`;
 }
 
-export function nodeCertificateRequest(index: number) {
-  return { commonName: `system:node:${nodeName(index)}`, organizations: ['system:nodes'], usage: 'client' as const, validDays: CERT_DAYS };
+/** The certificate request of simulated node number `index`. */
+export function benchNodeRequest(index: number) {
+  return nodeCertificateRequest(nodeName(index), CERT_DAYS);
 }
 
 /** The CA and server certificate, made now if the cache has none (or an old one, which also drops the node certs). */
@@ -38,7 +40,7 @@ export async function ensurePki(): Promise<BenchPki> {
   rmSync(CACHE_DIR, { recursive: true, force: true });
   mkdirSync(CACHE_DIR, { recursive: true });
   const ca = await createCA('bench-tunnel-ca', CERT_DAYS);
-  const server = await issueCertificate(ca, { commonName: 'cloudcore', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], usage: 'server', validDays: CERT_DAYS });
+  const server = await issueCertificate(ca, loopbackServerRequest(CERT_DAYS));
   const pki: BenchPki = { ca: { certPem: ca.certPem, keyPem: ca.keyPem }, server };
   writeFileSync(file, JSON.stringify(pki), { mode: 0o600 });
   return pki;
@@ -101,7 +103,7 @@ export function readNodeCertificates(first: number, count: number): KeyPairPem[]
 export async function issueInto(ca: KeyPairPem, first: number, count: number, file: string): Promise<void> {
   const lines: string[] = [];
   for (let i = first; i < first + count; i++) {
-    const pair = await issueCertificate(ca, nodeCertificateRequest(i));
+    const pair = await issueCertificate(ca, benchNodeRequest(i));
     lines.push(JSON.stringify({ certPem: pair.certPem, keyPem: pair.keyPem }));
   }
   writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });

@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { isDns1123Subdomain } from '../apiserver/schema/names';
-import { CsrError, parseCsr, signPublicKey, type KeyPairPem, type ParsedCsr } from '../pki';
+import { CsrError, parseCsr, signPublicKey, type CertificateRequest, type KeyPairPem, type ParsedCsr } from '../pki';
 import { FRESH_TOKEN_HINT, JoinError } from './errors';
 import { verifyJoinToken } from './token';
 
@@ -74,6 +74,28 @@ export interface SignerOptions {
 
 export const nodeCommonName = (node: string): string => `${NODE_COMMON_NAME_PREFIX}${node}`;
 
+/**
+ * What an edge node's certificate says: CN system:node:<node>, O system:nodes, client auth. `subject` overrides exist
+ * for tests that need a certificate the cloud must refuse.
+ */
+export function nodeCertificateRequest(
+  node: string,
+  validDays: number,
+  subject: { commonName?: string; organizations?: string[] } = {},
+): CertificateRequest {
+  return {
+    commonName: subject.commonName ?? nodeCommonName(node),
+    organizations: subject.organizations ?? [NODES_GROUP],
+    usage: 'client',
+    validDays,
+  };
+}
+
+/** A serving certificate for a cloudcore on this host (tests, benchmarks): 127.0.0.1 and localhost. */
+export function loopbackServerRequest(validDays: number): CertificateRequest {
+  return { commonName: 'cloudcore', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], usage: 'server', validDays };
+}
+
 export function refusal(httpStatus: number, reason: RefusalReason, message: string): Refusal {
   return { ok: false, httpStatus, reason, message };
 }
@@ -108,12 +130,7 @@ export async function decideEdgeCertificate(request: EdgeCertificateRequest, opt
         `CN="${wanted}", O=["${NODES_GROUP}"]`,
     );
   }
-  const certPem = await signPublicKey(options.ca, csr.publicKey, {
-    commonName: wanted,
-    organizations: [NODES_GROUP],
-    usage: 'client',
-    validDays: options.validityMs / DAY_MS,
-  });
+  const certPem = await signPublicKey(options.ca, csr.publicKey, nodeCertificateRequest(node, options.validityMs / DAY_MS));
   const cert = new X509Certificate(certPem);
   return { ok: true, node, via: identity.via, certDer: cert.raw, notAfter: new Date(cert.validTo) };
 }

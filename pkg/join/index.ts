@@ -8,7 +8,7 @@ export { ensureCloudPki, hostAddresses, type CloudPki, type CloudPkiOptions, typ
 export { CA_SECRET, CLOUDCORE_SECRET, KUBEEDGE_NAMESPACE, TOKEN_SECRET } from './secrets';
 export { TokenKeeper, type KeptToken, type TokenKeeperOptions } from './token-keeper';
 export { DEFAULT_MAX_BODY_BYTES, startBootstrapServer, type BootstrapServer, type BootstrapServerOptions } from './bootstrap-server';
-export { nodeCommonName, NODES_GROUP, type RefusalReason } from './certificate-signer';
+export { loopbackServerRequest, nodeCertificateRequest, nodeCommonName, NODES_GROUP, type RefusalReason } from './certificate-signer';
 export { joinCluster, type JoinClusterOptions } from './join-cluster';
 export { CertificateRotator, rotationDeadline, type CertificateRotatorOptions } from './rotator';
 export { readNodeCredentials, writeFileAtomic, writeNodeCredentials, type CredentialFiles, type NodeCredentials } from './files';

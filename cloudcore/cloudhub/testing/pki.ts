@@ -1,4 +1,5 @@
 /** Certificates for CloudHub tests: a CA, cloudcore's serving certificate for 127.0.0.1, and edge node certificates. */
+import { loopbackServerRequest, nodeCertificateRequest } from '../../../pkg/join';
 import { createCA, issueCertificate, type CertificateAuthority, type KeyPairPem } from '../../../pkg/pki';
 import type { TlsPems } from '../options';
 
@@ -21,22 +22,11 @@ export class TestPki {
 
   static async create(): Promise<TestPki> {
     const ca = await createCA('cloudhub-test-ca');
-    const server = await issueCertificate(ca, {
-      commonName: 'cloudcore',
-      ipAddresses: ['127.0.0.1'],
-      dnsNames: ['localhost'],
-      usage: 'server',
-      validDays: 1,
-    });
+    const server = await issueCertificate(ca, loopbackServerRequest(1));
     return new TestPki(ca, { caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
   }
 
   node(name: string, options: NodeCertificateOptions = {}): Promise<KeyPairPem> {
-    return issueCertificate(options.ca ?? this.ca, {
-      commonName: options.commonName ?? `system:node:${name}`,
-      organizations: options.organizations ?? ['system:nodes'],
-      usage: 'client',
-      validDays: options.validDays ?? 1,
-    });
+    return issueCertificate(options.ca ?? this.ca, nodeCertificateRequest(name, options.validDays ?? 1, options));
   }
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { loopbackServerRequest, nodeCertificateRequest } from '../../../pkg/join';
 import { createCA, issueCertificate, type CertificateAuthority, type KeyPairPem } from '../../../pkg/pki';
 
 export interface TlsFixture {
@@ -18,13 +19,7 @@ export interface TlsFixture {
 export async function createTlsFixture(node: string): Promise<TlsFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'edgehub-'));
   const ca = await createCA('kubeedge-test-ca', 1);
-  const server = await issueCertificate(ca, {
-    commonName: 'cloudcore',
-    ipAddresses: ['127.0.0.1'],
-    dnsNames: ['localhost'],
-    usage: 'server',
-    validDays: 1,
-  });
+  const server = await issueCertificate(ca, loopbackServerRequest(1));
   const files = {
     tlsCaFile: join(dir, 'rootCA.crt'),
     tlsCertFile: join(dir, 'server.crt'),
@@ -37,12 +32,7 @@ export async function createTlsFixture(node: string): Promise<TlsFixture> {
     server,
     files,
     async writeNodeCertificate(name) {
-      const pair = await issueCertificate(ca, {
-        commonName: `system:node:${name}`,
-        organizations: ['system:nodes'],
-        usage: 'client',
-        validDays: 1,
-      });
+      const pair = await issueCertificate(ca, nodeCertificateRequest(name, 1));
       await writeFile(files.tlsPrivateKeyFile, pair.keyPem, { mode: 0o600 });
       await writeFile(files.tlsCertFile, pair.certPem);
       return { fingerprint: new X509Certificate(pair.certPem).fingerprint256 };

@@ -8,6 +8,7 @@ import { testLogger } from '../../kube/testing/log';
 import { createMetricsRegistry } from '../../metrics';
 import { createCA, issueCertificate, withFingerprint, type CertificateAuthority, type KeyPairPem } from '../../pki';
 import { startBootstrapServer, type BootstrapServer, type BootstrapServerOptions } from '../bootstrap-server';
+import { loopbackServerRequest } from '../certificate-signer';
 import type { CredentialFiles } from '../files';
 
 export const log = testLogger();
@@ -24,7 +25,7 @@ export interface TestCloud {
 export async function startTestCloud(overrides: Partial<BootstrapServerOptions> = {}): Promise<TestCloud> {
   const ca = overrides.ca ? withFingerprint(overrides.ca) : await createCA('KubeEdge');
   const server =
-    overrides.server ?? (await issueCertificate(ca, { commonName: 'cloudcore', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'], usage: 'server', validDays: 1 }));
+    overrides.server ?? (await issueCertificate(ca, loopbackServerRequest(1)));
   const registry = createMetricsRegistry();
   const bootstrap = await startBootstrapServer({
     address: '127.0.0.1',

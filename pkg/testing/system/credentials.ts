@@ -1,7 +1,7 @@
 /** Node credentials made by the test itself (pkg/pki), for the refusal cases: expired, foreign, for another node. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CA_SECRET, KUBEEDGE_NAMESPACE } from '../../join';
+import { CA_SECRET, KUBEEDGE_NAMESPACE, nodeCertificateRequest } from '../../join';
 import { keyPairFromSecret, readSecret } from '../../join/secrets';
 import type { Client } from '../../kube';
 import { issueCertificate, type KeyPairPem } from '../../pki';
@@ -25,12 +25,7 @@ export async function nodeCertificate(
   options: { expiredForMs?: number; organizations?: string[] } = {},
 ): Promise<KeyPairPem> {
   const validDays = options.expiredForMs === undefined ? 365 : -options.expiredForMs / DAY_MS;
-  return issueCertificate(ca, {
-    commonName: `system:node:${node}`,
-    organizations: options.organizations ?? ['system:nodes'],
-    usage: 'client',
-    validDays,
-  });
+  return issueCertificate(ca, nodeCertificateRequest(node, validDays, options));
 }
 
 /** Puts a CA, certificate and key where an edgecore's config says they are. */
