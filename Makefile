@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 BIN := node_modules/.bin
 
-.PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel quickstart clean
+.PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel quickstart clean \
+	containerd-up containerd-down test-images
 
 all: build
 
@@ -39,6 +40,21 @@ unit: build
 	$(BIN)/jest --json --outputFile=.tmp/jest-results.json
 
 test: lint unit
+
+# A private containerd (config, root, state, socket, log under CONTAINERD_DIR) for running edged against real
+# containers by hand; tests start their own in temp dirs. Needs root and pkg/containerd/install.sh.
+CONTAINERD_DIR ?= .tmp/containerd
+
+containerd-up:
+	pkg/containerd/start.sh $(CONTAINERD_DIR)
+
+# --clean: removes every pod sandbox first, so no containerd-shim outlives containerd.
+containerd-down:
+	pkg/containerd/stop.sh --clean $(CONTAINERD_DIR)
+
+# pause and busybox images built locally (no registry) and imported; archives cached in .tmp/images.
+test-images: containerd-up
+	pkg/containerd/build-images.sh $(CONTAINERD_DIR)
 
 bench-runtime: build
 	node dist/bench/runtime.js
