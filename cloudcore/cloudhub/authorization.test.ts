@@ -100,6 +100,10 @@ describe('node authorization', () => {
     expect(await harness.metric('cloudhub_refused_messages_total', { reason: 'not_bound' })).toBe(1);
     expect(await harness.metric('cloudhub_refused_messages_total', { reason: 'unsupported' })).toBe(1);
     expect(await harness.metric('cloudhub_refused_messages_total', { reason: 'not_found' })).toBe(1);
+
+    // Confirming the deletion of a pod that is already gone changes nothing: allowed (edgecontroller answers done).
+    expect(await verdict(nodeB, up('team-b/pod/gone', { metadata: { uid: 'u' } }, 'delete'))).toBe('');
+    expect(await verdict(nodeB, up('team-a/pod/pa', { metadata: { uid: 'u' } }, 'delete'))).toMatch(/pod team-a\/pa is bound to another node/);
   });
 });
 

@@ -132,7 +132,11 @@ async function podRule(
   }
   const boundTo = await lookup.podNode(namespace, name);
   if (boundTo === null) {
-    return message.route!.operation === Operation.OPERATION_INSERT
+    // Creating a mirror pod needs no existing one; a delete (the edge confirming a deletion) of a pod already gone
+    // changes nothing, and edgecontroller answers it as done. The delete carries the pod's uid, so a pod created
+    // under that name meanwhile is safe.
+    const operation = message.route!.operation;
+    return operation === Operation.OPERATION_INSERT || operation === Operation.OPERATION_DELETE
       ? ALLOWED
       : refuse('not_found', `pod ${namespace}/${name} does not exist, so node ${node} may not ${verb} it`);
   }

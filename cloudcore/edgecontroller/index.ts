@@ -1,7 +1,7 @@
 /**
  * EdgeController: keeps each edge node supplied with the pods bound to it and the configmaps and secrets they use
- * (downstream.ts). Reporting from the edge (node and pod status, leases, events) arrives here from CloudHub and is
- * issue #5's upstream half: until it lands such messages are refused with an error naming the issue, never dropped.
+ * (downstream.ts), and applies what edge nodes report through CloudHub: registration, node and pod status, leases,
+ * events, pod deletion confirmations, and queries (upstream.ts, which lists the message formats).
  */
 import type { Registry } from 'prom-client';
 import type { DaemonModule } from '../../pkg/cli';
@@ -15,11 +15,12 @@ import {
   type EventHandlers,
   type KubeObject,
 } from '../../pkg/kube';
-import { newErrorResponse, Operation, splitNodeResource, type Message } from '../../pkg/message';
+import { Operation, splitNodeResource, type Message } from '../../pkg/message';
 import type { ModuleContext } from '../../pkg/modules';
 import { aborted } from '../../pkg/timing';
 import { Downstream, downstreamKey, POD_BY_CONFIGMAP, POD_BY_NODE, POD_BY_SECRET, type Kind } from './downstream';
 import { configMapIndexValues, secretIndexValues, type Pod } from './pod-references';
+import { Upstream } from './upstream';
 
 export const EDGE_NODE_LABEL = 'node-role.kubernetes.io/edge';
 
@@ -28,6 +29,8 @@ export interface EdgeControllerOptions {
   registry?: Registry;
   /** Objects reconciled at once. Default 4. */
   workers?: number;
+  /** Upstream writes in flight at once per kind of report (node status, pod status, ...). Default 4. */
+  upstreamWorkers?: number;
 }
 
 export function createEdgeController(options: EdgeControllerOptions): DaemonModule {
@@ -106,12 +109,23 @@ async function runEdgeController(ctx: ModuleContext, options: EdgeControllerOpti
     signal,
     registry: options.registry,
   });
+  const upstream = new Upstream({
+    client: options.client,
+    caches: { nodes: nodes.store, pods: pods.store, configMaps: configMaps.store, secrets: secrets.store },
+    // Answers to sync requests are messages like any other for CloudHub, which routes them to the node.
+    answer: (message) => ctx.send('cloudhub', message),
+    log,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.upstreamWorkers ? { workersPerQueue: options.upstreamWorkers } : {}),
+  });
+  const writers = upstream.run(signal);
   const inbox = (async () => {
     for await (const message of ctx.receive()) handleMessage(message);
   })();
 
   function handleMessage(message: Message): void {
-    const node = splitNodeResource(message.route?.resource ?? '')?.node;
+    const target = splitNodeResource(message.route?.resource ?? '');
+    const node = target?.node;
     switch (message.route?.operation) {
       case Operation.OPERATION_CONNECTED:
         // Resend what the node needs; CloudHub drops what ObjectSync says it already holds.
@@ -123,13 +137,10 @@ async function runEdgeController(ctx: ModuleContext, options: EdgeControllerOpti
       case Operation.OPERATION_DISCONNECTED:
         return;
       default:
-        log.warn({ node, resource: message.route?.resource, operation: message.route?.operation }, 'edge report refused: not handled yet');
-        if (message.header?.sync) {
-          ctx.respond(newErrorResponse(message, new Error('edgecontroller does not handle reports from edge nodes yet (issue #5)')));
-        }
+        upstream.handle(node ?? '', target?.rest ?? message.route?.resource ?? '', message);
     }
   }
 
   await aborted(signal);
-  await Promise.all([controller, inbox, informers]);
+  await Promise.all([controller, inbox, informers, writers]);
 }
