@@ -1,11 +1,15 @@
-/** A query from an edge module: one object (`get`, or `query` of `<ns>/<type>/<name>`) or a list of one type. */
+/**
+ * A query from an edge module: one object (`get`, or `query` of `<ns>/<type>/<name>`), a list of one type in one
+ * namespace (`<ns>/<type>`), or a list of one type in every namespace (`/<type>`: edged lists all its pods at start).
+ */
 import { Operation, type Message } from '../../pkg/message';
 import { invalidField } from './errors';
-import { parseEdgeResource, resourceKey, type ObjectResource } from './resource';
+import { CLUSTER_SCOPE, parseEdgeResource, resourceKey, type ObjectResource } from './resource';
 
 export type Query =
   | { readonly kind: 'get'; readonly resource: ObjectResource; readonly key: string }
-  | { readonly kind: 'list'; readonly namespace: string; readonly type: string };
+  /** `namespace` absent: every namespace. */
+  | { readonly kind: 'list'; readonly namespace?: string; readonly type: string };
 
 export function isQueryOperation(operation: Operation): boolean {
   return operation === Operation.OPERATION_QUERY || operation === Operation.OPERATION_GET || operation === Operation.OPERATION_LIST;
@@ -17,7 +21,15 @@ export function queryType(query: Query): string {
 
 export function decodeQuery(message: Message): Query {
   const operation = message.route?.operation;
-  const resource = parseEdgeResource(message.route?.resource ?? '');
+  const raw = message.route?.resource ?? '';
+  if (raw.startsWith('/') && raw.indexOf('/', 1) === -1) {
+    if (operation === Operation.OPERATION_GET) {
+      throw invalidField('route.resource', 'a get names one object: <namespace>/<type>/<name>; use list (or query) for /<type>');
+    }
+    // Checked as if cluster-scoped, so the type gets the usual validation and message.
+    return { kind: 'list', type: parseEdgeResource(`${CLUSTER_SCOPE}${raw}`).type };
+  }
+  const resource = parseEdgeResource(raw);
   if (resource.name === undefined) {
     if (operation === Operation.OPERATION_GET) {
       throw invalidField('route.resource', 'a get names one object: <namespace>/<type>/<name>; use list (or query) for <namespace>/<type>');

@@ -12,7 +12,7 @@ import { decodeQuery, queryType, type Query } from './decode-query';
 import { invalidField, MetaError } from './errors';
 import { METAMANAGER } from './handle-change';
 import type { MetaMetrics } from './metrics';
-import { parseObjectResource, type ObjectResource } from './resource';
+import { CLUSTER_SCOPE, parseObjectResource, type ObjectResource } from './resource';
 import { parseResourceVersion } from './resource-version';
 import type { MetaStore } from './store';
 
@@ -55,7 +55,9 @@ export async function handleQuery(ctx: ModuleContext, deps: QueryDeps, message: 
     return;
   }
   let cloudRefusal = '';
-  if (deps.isCloudConnected() && deps.remoteQueryTypes.has(queryType(query))) {
+  // A list of every namespace is the store's alone: the cloud answers objects and lists in one namespace.
+  const allNamespaces = query.kind === 'list' && query.namespace === undefined;
+  if (!allNamespaces && deps.isCloudConnected() && deps.remoteQueryTypes.has(queryType(query))) {
     try {
       const answer = await ctx.sendSync(EDGEHUB, forwardOf(message), deps.queryTimeoutMs);
       if (answer.route?.operation === Operation.OPERATION_RESPONSE) {
@@ -154,7 +156,7 @@ async function cacheAnswer(ctx: ModuleContext, deps: QueryDeps, query: Query, an
     try {
       const name = (item as { metadata?: { name?: unknown } } | null)?.metadata?.name;
       if (typeof name !== 'string' || name === '') throw invalidField(`${field}.metadata.name`, 'is missing');
-      const resource = parseObjectResource(`${query.namespace}/${query.type}/${name}`, `${field}.metadata.name`);
+      const resource = parseObjectResource(`${query.namespace ?? CLUSTER_SCOPE}/${query.type}/${name}`, `${field}.metadata.name`);
       await cacheObject(deps, resource, item, JSON.stringify(item), '', field);
     } catch (error) {
       failed(error);

@@ -233,6 +233,23 @@ describe('metamanager module', () => {
       expect(edge.hub).toEqual([]);
     });
 
+    it('lists one type in every namespace for /<type>, from the store even while connected', async () => {
+      edge = await startTestEdge({ dataSource: tmp.file(), hub: answerFromCloud });
+      await edge.runtime.send('metamanager', connectMessage('cloud_connected'));
+      await edge.send(cloudMessage('insert', 'default/pod/a', { metadata: { name: 'a', namespace: 'default' } }, '1'));
+      await edge.send(cloudMessage('insert', 'apps/pod/b', { metadata: { name: 'b', namespace: 'apps' } }, '2'));
+      await edge.send(cloudMessage('insert', 'apps/configmap/c', configMap('apps', 'c', '3'), '3'));
+      expect(describeAnswer(await edge.send(queryMessage('list', '/pod'))).content).toEqual([
+        { metadata: { name: 'b', namespace: 'apps' } },
+        { metadata: { name: 'a', namespace: 'default' } },
+      ]);
+      expect(describeAnswer(await edge.send(queryMessage('query', '/configmap'))).content).toEqual([configMap('apps', 'c', '3')]);
+      expect(describeAnswer(await edge.send(queryMessage('list', '/secret'))).content).toEqual([]);
+      expect(edge.hub).toEqual([]);
+      const get = describeAnswer(await edge.send(queryMessage('get', '/pod')));
+      expect(get).toEqual({ operation: 'error', content: { code: 'INVALID', message: expect.stringMatching(/^route\.resource: a get names one object/) } });
+    });
+
     it('answers from the store when the cloud does not answer in time', async () => {
       edge = await startTestEdge({ dataSource: tmp.file(), hub: () => {}, queryTimeoutMs: 200 });
       await edge.send(cloudMessage('insert', 'default/configmap/cm', configMap('default', 'cm', '5', { from: 'store' }), '5'));
