@@ -87,9 +87,9 @@ describe('edgecore config', () => {
   });
 
   it('refuses the modules not implemented yet, metaServer included', () => {
-    const text = `${HEAD}modules:\n  edged:\n    enable: true\n  metaManager:\n    metaServer:\n      enable: true\n`;
+    const text = `${HEAD}modules:\n  eventBus:\n    enable: true\n  metaManager:\n    metaServer:\n      enable: true\n`;
     expect(problems(text)).toEqual([
-      `modules.edged.enable: the edged module is not implemented yet (tracked in issue #${EDGECORE_MODULES.edged.issue}); set enable: false`,
+      `modules.eventBus.enable: the eventBus module is not implemented yet (tracked in issue #${EDGECORE_MODULES.eventBus.issue}); set enable: false`,
       'modules.metaManager.metaServer.enable: the metaServer module is not implemented yet (tracked in issue #7); set enable: false',
     ]);
   });

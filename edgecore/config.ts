@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { dirname, isAbsolute } from 'node:path';
 import {
   absolutePath,
@@ -39,7 +40,7 @@ export type EdgeCoreModule =
 
 /** Which edge modules exist yet. metaServer is configured inside metaManager but tracked on its own. */
 export const EDGECORE_MODULES: ModuleCatalogue<EdgeCoreModule> = Object.freeze({
-  edged: { implemented: false, issue: 5, enabledInKubeEdge: true },
+  edged: { implemented: true, issue: 5, enabledInKubeEdge: true },
   edgeHub: { implemented: true, issue: 4, enabledInKubeEdge: true },
   eventBus: { implemented: false, issue: 6, enabledInKubeEdge: true },
   metaManager: { implemented: true, issue: 5, enabledInKubeEdge: true },
@@ -106,6 +107,20 @@ function edgedFields() {
     nodeLeaseDuration: duration({
       default: '40s',
       description: `Lease length; the node counts as lost when its lease is this old. ${SECONDS}`,
+    }),
+    podLogsDirectory: absolutePath({ default: '/var/log/pods', description: "Folder of the containers' log files (CRI format)." }),
+    maxPods: integer({ default: 110, min: 1, description: 'Pods this node offers to run (its pods capacity).' }),
+    clusterDNS: list({
+      default: [],
+      item: (input) => (typeof input === 'string' && isIP(input) !== 0 ? ok(input) : bad('not an IP address')),
+      itemHint: 'each item is an IP address, such as 169.254.96.16',
+      description: "Name servers for pods with dnsPolicy ClusterFirst; empty: they use this host's /etc/resolv.conf.",
+    }),
+    clusterDomain: text({
+      default: 'cluster.local',
+      valid: (name) => (DNS_SUBDOMAIN.test(name) ? undefined : 'not a DNS domain'),
+      hint: 'write a DNS domain such as cluster.local',
+      description: 'DNS domain of the cluster, searched by pods with dnsPolicy ClusterFirst.',
     }),
   };
 }

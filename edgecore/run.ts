@@ -5,6 +5,7 @@ import { CertificateRotator, joinCluster } from '../pkg/join';
 import type { Logger } from '../pkg/log';
 import { createMetricsRegistry } from '../pkg/metrics';
 import { EDGECORE_MODULES, resolveNodeName, type EdgeCoreConfig, type EdgeCoreModule } from './config';
+import { createEdgedModule } from './edged';
 import { createEdgeHub } from './edgehub';
 import { createMetaManager, type MetaManager } from './metamanager';
 
@@ -19,8 +20,8 @@ export interface RunOptions {
 
 /**
  * Runs edgecore until `signal` aborts; resolves once everything has stopped. Modules start in the order the store,
- * then the link to the cloud, so that edgehub never delivers to a metamanager that is not there yet; they stop in
- * reverse, so edgehub stops delivering before the store closes.
+ * then the link to the cloud, then edged, so that edgehub never delivers to a metamanager that is not there yet; they
+ * stop in reverse, so edgehub stops delivering before the store closes.
  */
 export async function run(options: RunOptions, signal: AbortSignal): Promise<void> {
   const { config, logger } = options;
@@ -42,8 +43,9 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
       modules.push(metaManager);
     }
     if (enabled.has('edgeHub')) modules.push(...edgeHubModules(config, nodeName, logger, registry));
+    if (enabled.has('edged')) modules.push(createEdgedModule({ config, nodeName, log: logger.child({ module: 'edged' }) }));
     for (const name of enabled) {
-      if (name !== 'metaManager' && name !== 'edgeHub') {
+      if (name !== 'metaManager' && name !== 'edgeHub' && name !== 'edged') {
         throw new Error(`module ${name} is marked implemented but has no factory in run.ts`);
       }
     }
