@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 /**
  * `make quickstart`: brings up what exists so far and shows it working, all on loopback with every file under
- * .tmp/quickstart: cloudcore with its embedded Kubernetes-compatible control plane; kubectl against it; an edge node
+ * .tmp/quickstart: a private containerd with locally built images (installed from Debian's packages when missing and
+ * run as root); cloudcore with its embedded Kubernetes-compatible control plane; kubectl against it; an edge node
  * joining with the token `keadm gettoken` prints (edgecore fetches the CA, checks it against the token, gets its
- * certificate and opens the tunnel); a pod bound to that node, with its configmap, arriving in the edge's SQLite store.
- * It prints what it saw and stops both processes by PID. Node registration and running the pod's containers come with
- * edged (issue #5), so the quickstart creates the Node object itself; issue #8 turns this into keadm init + join.
+ * certificate and opens the tunnel); edged registering the Node and running a Deployment's pods in real containers,
+ * with a configmap mounted. It prints what it saw and stops every process by PID. Issue #8 turns this into keadm init
+ * + join.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkContainerdInstalled, ensureTestImages, startContainerd, type RunningContainerd } from '../containerd';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const WORK = join(ROOT, '.tmp', 'quickstart');
 const CLOUD = join(WORK, 'cloudcore');
 const EDGE = join(WORK, 'edgecore');
 const KUBECONFIG = join(CLOUD, 'admin.kubeconfig');
+const CONTAINERD = join(WORK, 'containerd');
 const NODE = 'quickstart-edge';
 
 const entry = (program: string): string => join(ROOT, 'dist', program === 'keadm' ? 'pkg/keadm' : program, 'main.js');
@@ -34,11 +37,16 @@ modules:
     tlsPrivateKeyFile: ${CLOUD}/tls/server.key
 `;
 
-const edgecoreYaml = (token: string): string => `apiVersion: edgecore.config.kubeedge.io/v1alpha2
+const edgecoreYaml = (token: string, runtime: string): string => `apiVersion: edgecore.config.kubeedge.io/v1alpha2
 kind: EdgeCore
 database: {dataSource: ${EDGE}/edgecore.db}
 modules:
-  edged: {hostnameOverride: ${NODE}}
+  edged:
+    hostnameOverride: ${NODE}
+    containerRuntimeEndpoint: ${runtime}
+    rootDirectory: ${EDGE}/kubelet
+    podLogsDirectory: ${EDGE}/pod-logs
+    staticPodPath: ${EDGE}/manifests
   edgeHub:
     servers: [127.0.0.1:10000]
     httpServer: https://127.0.0.1:10002
@@ -48,27 +56,28 @@ modules:
     tlsPrivateKeyFile: ${EDGE}/certs/server.key
 `;
 
-/** The edge node, as edged will register it (issue #5), and a pod bound to it that uses a configmap. */
-const EDGE_OBJECTS = `apiVersion: v1
-kind: Node
-metadata: {name: ${NODE}, labels: {node-role.kubernetes.io/edge: ""}}
----
-apiVersion: v1
+/** A Deployment for the edge node, reading a configmap through a volume. edged labels its node as an edge node. */
+const APP = `apiVersion: v1
 kind: ConfigMap
 metadata: {name: hello-config, namespace: default}
 data: {greeting: hello from the cloud}
 ---
-apiVersion: v1
-kind: Pod
+apiVersion: apps/v1
+kind: Deployment
 metadata: {name: hello, namespace: default}
 spec:
-  nodeName: ${NODE}
-  containers:
-  - name: hello
-    image: localhost/busybox:1
-    command: [sh, -c, 'cat /config/greeting; sleep 3600']
-    volumeMounts: [{name: config, mountPath: /config}]
-  volumes: [{name: config, configMap: {name: hello-config}}]
+  replicas: 2
+  selector: {matchLabels: {app: hello}}
+  template:
+    metadata: {labels: {app: hello}}
+    spec:
+      nodeSelector: {node-role.kubernetes.io/edge: ""}
+      containers:
+      - name: hello
+        image: busybox:1.35
+        command: [sh, -c, 'cat /config/greeting; echo; exec sleep 3600']
+        volumeMounts: [{name: config, mountPath: /config}]
+      volumes: [{name: config, configMap: {name: hello-config}}]
 `;
 
 /** Runs a command, echoing it; `input` is fed on standard input. Returns standard output. */
@@ -81,6 +90,8 @@ function run(command: string, args: string[], input?: string): string {
 }
 
 const kubectl = (...args: string[]): void => void process.stdout.write(run('kubectl', args));
+const kubectlQuiet = (...args: string[]): string =>
+  spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG }, encoding: 'utf8' }).stdout ?? '';
 const kubectlApply = (manifest: string): void => void process.stdout.write(run('kubectl', ['apply', '-f', '-'], manifest));
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, child: ChildProcess, timeoutMs: number): Promise<T> {
@@ -107,14 +118,37 @@ function start(name: string, config: string, monitor: string, children: ChildPro
   return child;
 }
 
+/** containerd from Debian's packages (installed when missing, as root), private to the quickstart, with test images. */
+async function startRuntime(): Promise<RunningContainerd> {
+  try {
+    checkContainerdInstalled();
+  } catch (error) {
+    if (process.getuid?.() !== 0) throw error;
+    say('[containerd] not installed; installing containerd, runc, CNI plugins and busybox-static with apt-get');
+    run(join(ROOT, 'pkg/containerd/install.sh'), []);
+  }
+  const runtime = await startContainerd({ dir: CONTAINERD });
+  say(`[containerd] started, pid ${runtime.pid}, CRI on ${runtime.endpoint}`);
+  await ensureTestImages(runtime.endpoint);
+  say('[containerd] images built locally (no registry): docker.io/kubeedge/pause:3.6, docker.io/library/busybox:1.35');
+  return runtime;
+}
+
 async function main(): Promise<number> {
+  // A fresh cluster and edge at every run, so running it twice shows the same thing.
+  rmSync(CLOUD, { recursive: true, force: true });
   rmSync(EDGE, { recursive: true, force: true });
   mkdirSync(CLOUD, { recursive: true });
   mkdirSync(EDGE, { recursive: true });
   const children: ChildProcess[] = [];
+  let runtime: RunningContainerd | undefined;
   const stopAll = (): void => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
   process.once('SIGINT', stopAll);
   try {
+    // 0. The container runtime of the edge host.
+    runtime = await startRuntime();
+    say('');
+
     // 1. The cloud.
     writeFileSync(join(WORK, 'cloudcore.yaml'), CLOUDCORE_YAML);
     const cloud = start('cloudcore', join(WORK, 'cloudcore.yaml'), 'http://127.0.0.1:9091', children);
@@ -128,30 +162,34 @@ async function main(): Promise<number> {
     say(`token: ${token.slice(0, 24)}... (sha256 of the CA, then a signed expiry)`);
     say('');
 
-    // 3. Desired state for the edge node.
-    kubectlApply(EDGE_OBJECTS);
-
-    // 4. The edge joins with nothing but the token and cloudcore's addresses.
-    writeFileSync(join(WORK, 'edgecore.yaml'), edgecoreYaml(token));
+    // 3. The edge joins with nothing but the token and cloudcore's addresses; edged registers the node.
+    writeFileSync(join(WORK, 'edgecore.yaml'), edgecoreYaml(token, runtime.endpoint));
     const edge = start('edgecore', join(WORK, 'edgecore.yaml'), 'http://127.0.0.1:9092', children);
     const connected = /edgehub_connection_state\{[^}]*state="connected"[^}]*\} (1)/;
     await waitFor('edge connected', () => metric('http://127.0.0.1:9092', connected), edge, 30_000);
     say(`[edgecore] joined: certificate for system:node:${NODE} in ${EDGE}/certs, tunnel up`);
-    const applied = await waitFor(
-      'objects stored at the edge',
-      async () => {
-        const count = await metric('http://127.0.0.1:9092', /metamanager_changes_applied_total(?:\{[^}]*\})? (\d+)/);
-        return count !== undefined && count >= 2 ? count : undefined;
-      },
+    const ready = "{.status.conditions[?(@.type=='Ready')].status}";
+    await waitFor('node Ready', async () => (kubectlQuiet('get', 'node', NODE, '-o', `jsonpath=${ready}`) === 'True' ? true : undefined), edge, 30_000);
+    kubectl('get', 'nodes', '-o', 'wide');
+    say('');
+
+    // 4. An app for the edge node.
+    kubectlApply(APP);
+    const running = "{range .items[*]}{.status.phase}{' '}{end}";
+    await waitFor(
+      'pods Running at the edge',
+      async () => (kubectlQuiet('get', 'pods', '-l', 'app=hello', '-o', `jsonpath=${running}`).trim() === 'Running Running' ? true : undefined),
       edge,
-      30_000,
+      60_000,
     );
-    say(`[edgecore] ${applied} objects stored in ${EDGE}/edgecore.db (acknowledged after commit)`);
+    kubectl('get', 'pods', '-o', 'wide');
+    for (const log of podLogs()) say(`[edge] ${log}`);
     say('');
     kubectl('get', 'node', NODE, '-o', "jsonpath={.metadata.name} held by cloudcore {.metadata.annotations.cloudcore}{'\\n'}");
     kubectl('get', 'objectsyncs', '-n', 'default');
     say('');
-    say('The pod is on the edge node, stored for offline use; running its containers comes with edged (issue #5).');
+    say(`The pods run in containerd on the edge node; they keep running when the link to the cloud drops.`);
+    say(`Look further: KUBECONFIG=${KUBECONFIG} kubectl get pods,nodes,events`);
     return 0;
   } catch (error) {
     say(`quickstart failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -159,8 +197,22 @@ async function main(): Promise<number> {
   } finally {
     stopAll();
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-    say(`stopped ${children.map((c) => c.pid).join(' and ')}; data stays in ${WORK}`);
+    // Removes the pods' sandboxes first, so no containerd-shim outlives containerd.
+    await runtime?.stop();
+    const pids = [...children.map((c) => c.pid), ...(runtime ? [runtime.pid] : [])];
+    say(`stopped ${pids.join(', ')} (and the pods' containers); data stays in ${WORK}`);
   }
+}
+
+/** The first line each hello container wrote, from its CRI log file (`<time> stdout F <line>`). */
+function podLogs(): string[] {
+  const root = join(EDGE, 'pod-logs');
+  return readdirSync(root)
+    .filter((pod) => pod.startsWith('default_hello-'))
+    .map((pod) => {
+      const line = readFileSync(join(root, pod, 'hello', '0.log'), 'utf8').split('\n')[0] ?? '';
+      return `${pod.split('_')[1]} wrote: ${line.split(' ').slice(3).join(' ')}`;
+    });
 }
 
 void main().then((code) => (process.exitCode = code));
