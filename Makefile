@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 BIN := node_modules/.bin
 
-.PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel quickstart clean \
+.PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel bench-pods quickstart clean \
 	containerd-up containerd-down test-images
 
 all: build
@@ -64,6 +64,10 @@ bench-kubeapi: build
 
 bench-tunnel: build
 	node dist/bench/tunnel/main.js
+
+# Needs root and containerd (pkg/containerd/install.sh); BENCH_QUICK=1 for a short run.
+bench-pods: build
+	node dist/bench/pods/main.js
 
 clean:
 	rm -rf dist coverage

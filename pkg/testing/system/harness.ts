@@ -9,7 +9,9 @@
  *   ...
  *   await sys.dispose();                              // stops every process (by PID) and removes the folder
  */
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +21,8 @@ import { stopStreams } from './cluster';
 import { prepareAuditedStore } from './edge-store';
 import { ENTRY, ManagedProcess, runToEnd, stopAll, type LogLine } from './process';
 import { metricValue, scrape, type Sample } from './metrics';
+import { kubectl, kubectlJson, type KubectlOptions } from './kubectl';
+import { checkContainerdInstalled, ensureTestImages, startContainerd, type RunningContainerd } from '../../containerd';
 
 /** Timings short enough for tests, long enough for a loaded 2-core machine. */
 export const TIMING = {
@@ -56,6 +60,11 @@ export interface CloudcoreOptions {
   httpsPort?: number;
   apiserverPort?: number;
   keepaliveInterval?: string;
+  /**
+   * controllerManager.nodeMonitorGracePeriod: a node silent this long turns Unknown. Default '1h' (nodes without edged
+   * never renew a Lease); tests with edged that want to see Unknown set a few seconds.
+   */
+  nodeMonitorGracePeriod?: string;
   logLevel?: string;
 }
 
@@ -74,7 +83,29 @@ export interface EdgecoreOptions {
   logLevel?: string;
   /** Runs once the config is written and before edgecore starts: e.g. put credentials in its files. */
   beforeStart?: (files: EdgeFiles) => Promise<void>;
+  /** Enables modules.edged against this containerd (see EdgedOptions); absent: edged stays disabled. */
+  edged?: EdgedOptions;
+  /** Create the store with the test's write audit (edge-store.ts) before the first start. Default true. */
+  auditStore?: boolean;
+  /** false: start() returns once the process is spawned (for an edgecore expected to exit at once). Default true. */
+  waitForStart?: boolean;
 }
+
+/** modules.edged of a test edgecore: every folder inside the test's folder, timings short enough for tests. */
+export interface EdgedOptions {
+  /** A containerd's CRI endpoint (SystemTest.startContainerd or pkg/containerd's startContainerd). */
+  containerRuntimeEndpoint: string;
+  /** Default '2s' (KubeEdge: 10s). */
+  nodeStatusUpdateFrequency?: string;
+  nodeLabels?: Record<string, string>;
+  /** Any other modules.edged field, as the YAML writes it (e.g. { maxPods: 20 }). */
+  extra?: Record<string, unknown>;
+}
+
+/** edged's test timings. */
+export const EDGED_TIMING = {
+  nodeStatusUpdateFrequency: '2s',
+} as const;
 
 /** Where an edgecore keeps its store and credentials (all inside the test's folder). */
 export interface EdgeFiles {
@@ -82,11 +113,18 @@ export interface EdgeFiles {
   ca: string;
   cert: string;
   key: string;
+  /** modules.edged.rootDirectory (pod volumes). */
+  rootDirectory: string;
+  /** modules.edged.podLogsDirectory: `<ns>_<pod>_<uid>/<container>/<attempt>.log`. */
+  podLogsDirectory: string;
+  /** modules.edged.staticPodPath. */
+  staticPodPath: string;
 }
 
 /** One test file's temp folder and everything started in it. */
 export class SystemTest {
   private readonly started: ManagedProcess[] = [];
+  private readonly containerds: RunningContainerd[] = [];
 
   private constructor(readonly dir: string) {}
 
@@ -113,7 +151,7 @@ export class SystemTest {
       kubeAPIConfig: { kubeConfig: options.kubeconfig ?? '' },
       embeddedAPIServer: { dataDir: join(folder, 'data'), bindAddress: '127.0.0.1', port: ports.apiserver },
       // Nodes here have no kubelet and no Lease: keep the node lifecycle controller from tainting them mid-test.
-      controllerManager: { nodeMonitorGracePeriod: '1h' },
+      controllerManager: { nodeMonitorGracePeriod: options.nodeMonitorGracePeriod ?? '1h' },
       monitorServer: { bindAddress: '127.0.0.1:0' },
       modules: {
         cloudHub: {
@@ -148,15 +186,35 @@ export class SystemTest {
       ca: join(folder, 'pki/rootCA.crt'),
       cert: join(folder, 'pki/node.crt'),
       key: join(folder, 'pki/node.key'),
+      rootDirectory: join(folder, 'kubelet'),
+      podLogsDirectory: join(folder, 'pod-logs'),
+      staticPodPath: join(folder, 'manifests'),
     };
+    const edged = options.edged;
+    if (edged) {
+      for (const dir of [files.rootDirectory, files.podLogsDirectory, files.staticPodPath]) await mkdir(dir, { recursive: true });
+    }
     const config = {
       apiVersion: 'edgecore.config.kubeedge.io/v1alpha2',
       kind: 'EdgeCore',
       database: { dataSource: files.db },
       monitorServer: { bindAddress: '127.0.0.1:0' },
       modules: {
-        // Not implemented yet: disabled. edged only lends its hostnameOverride (the node name).
-        edged: { enable: false, hostnameOverride: options.node },
+        // Without options.edged, edged only lends its hostnameOverride (the node name).
+        edged: edged
+          ? {
+              enable: true,
+              hostnameOverride: options.node,
+              containerRuntimeEndpoint: edged.containerRuntimeEndpoint,
+              cgroupDriver: 'cgroupfs',
+              rootDirectory: files.rootDirectory,
+              podLogsDirectory: files.podLogsDirectory,
+              staticPodPath: files.staticPodPath,
+              nodeStatusUpdateFrequency: edged.nodeStatusUpdateFrequency ?? EDGED_TIMING.nodeStatusUpdateFrequency,
+              nodeLabels: edged.nodeLabels ?? {},
+              ...edged.extra,
+            }
+          : { enable: false, hostnameOverride: options.node },
         eventBus: { enable: false },
         deviceTwin: { enable: false },
         metaManager: { enable: true },
@@ -176,11 +234,23 @@ export class SystemTest {
     const configFile = join(folder, 'edgecore.yaml');
     await writeFile(configFile, stringify(config));
     // The store with the test's audit of every write (see edge-store.ts), made before edgecore first opens it.
-    if (!existsSync(files.db)) await prepareAuditedStore(files.db);
+    if ((options.auditStore ?? true) && !existsSync(files.db)) await prepareAuditedStore(files.db);
     await options.beforeStart?.(files);
     const edge = new Edgecore(this, options, configFile, files);
     await edge.start();
     return edge;
+  }
+
+  /**
+   * A private containerd in `<folder>/ctd` with the test images imported; dispose() removes its pods and stops it.
+   * Throws "containerd is not installed: run pkg/containerd/install.sh as root" where it cannot run.
+   */
+  async startContainerd(): Promise<RunningContainerd> {
+    checkContainerdInstalled();
+    const containerd = await startContainerd({ dir: this.path('ctd') });
+    this.containerds.push(containerd);
+    await ensureTestImages(containerd.endpoint);
+    return containerd;
   }
 
   /** Starts a process and remembers it for dispose(). */
@@ -198,6 +268,10 @@ export class SystemTest {
     await stopStreams();
     await Promise.all(this.started.map((child) => child.stop(5000)));
     await stopAll();
+    // After edgecore: it must not start pods again while the sandboxes go. clean: no shim outlives the test.
+    await Promise.all(this.containerds.map((containerd) => containerd.stop({ clean: true })));
+    // edged keeps secret volumes on tmpfs under its rootDirectory; a killed edgecore leaves them mounted.
+    await unmountUnder(this.dir);
     if (process.env.SYSTEM_TEST_KEEP === '1') {
       for (const child of this.started) {
         const text = [...child.lines.map((line) => JSON.stringify(line)), ...child.other].join('\n');
@@ -212,6 +286,28 @@ export class SystemTest {
   /** The logs of every process started here, for a failing test's message. */
   tails(lines = 25): string {
     return this.started.map((child) => child.tail(lines)).join('\n');
+  }
+}
+
+/** Unmounts every mount point at or under `dir`, deepest first (lazily when busy), so the folder can be removed. */
+async function unmountUnder(dir: string): Promise<void> {
+  let mountinfo: string;
+  try {
+    mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return;
+  }
+  // Field 5 is the mount point, with spaces and the like escaped as \ooo.
+  const points = mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((point): point is string => point !== undefined)
+    .map((point) => point.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter((point) => point === dir || point.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  const run = promisify(execFile);
+  for (const point of points) {
+    await run('umount', [point]).catch(() => run('umount', ['-l', point]).catch(() => undefined));
   }
 }
 
@@ -291,7 +387,21 @@ export class Cloudcore {
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
     return metricValue(await this.metrics(), name, labels);
   }
+
+  /** The real `kubectl <args>` against this cluster's admin kubeconfig; resolves with stdout, throws on failure. */
+  async kubectl(args: readonly string[], options: KubectlOptions = {}): Promise<string> {
+    return kubectl(this.kubeconfig, args, options);
+  }
+
+  /** `kubectl <args> -o json`, parsed. */
+  async kubectlJson<T = KubectlObject>(args: readonly string[], options: KubectlOptions = {}): Promise<T> {
+    return kubectlJson<T>(this.kubeconfig, args, options);
+  }
 }
+
+/** What `kubectl get -o json` returns, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KubectlObject = Record<string, any>;
 
 export class Edgecore {
   process!: ManagedProcess;
@@ -311,11 +421,15 @@ export class Edgecore {
     return this.options.node;
   }
 
-  /** Starts (or starts again on the same files) and waits for its monitor server; connecting is up to the caller. */
+  /**
+   * Starts (or starts again on the same files) and waits for its monitor server (unless options.waitForStart is
+   * false); connecting is up to the caller.
+   */
   async start(): Promise<void> {
     const args = ['--config', this.configFile, '--log-level', this.options.logLevel ?? 'info'];
     this.process = this.sys.spawn(`${this.options.name}#${++this.starts}`, ENTRY.edgecore, args);
     this.runs.push(this.process);
+    if (this.options.waitForStart === false) return;
     const monitor = await this.process.waitForLine((l) => l.msg === 'monitor server listening (/metrics, /healthz)', TIMING.startMs, 'the monitor server');
     this.monitor = monitorAddress(monitor);
   }

@@ -9,13 +9,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-const REPO = join(__dirname, '../../..');
+/**
+ * Compiled (dist/, as benchmarks run it): the programs run compiled too, without the swc hook, so that what is
+ * measured (memory, start time) is the shipped program. From the sources (jest): the sources.
+ */
+const COMPILED = __filename.endsWith('.js');
+const REPO = join(__dirname, COMPILED ? '../../../..' : '../../..');
 const REGISTER_TS = join(REPO, 'pkg/cli/testing/register-ts.js');
+const entry = (path: string): string => (COMPILED ? join(REPO, 'dist', `${path}.js`) : join(REPO, `${path}.ts`));
+/** The node flags that make `entry` runnable. */
+const LOADER = COMPILED ? [] : ['-r', REGISTER_TS];
 
 export const ENTRY = {
-  cloudcore: join(REPO, 'cloudcore/main.ts'),
-  edgecore: join(REPO, 'edgecore/main.ts'),
-  keadm: join(REPO, 'pkg/keadm/main.ts'),
+  cloudcore: entry('cloudcore/main'),
+  edgecore: entry('edgecore/main'),
+  keadm: entry('pkg/keadm/main'),
 } as const;
 
 /** One pino line as the programs write it. */
@@ -55,7 +63,7 @@ export class ManagedProcess {
   ) {
     installExitHook();
     // --no-deprecation: grpc-js sets the TLS server name to the IP it dials, and Node warns about that on stderr.
-    this.child = spawn(process.execPath, ['--no-deprecation', '-r', REGISTER_TS, entry, ...args], {
+    this.child = spawn(process.execPath, ['--no-deprecation', ...LOADER, entry, ...args], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_ENV: 'test' },
@@ -174,7 +182,7 @@ export async function stopAll(graceMs = 5000): Promise<void> {
 /** Runs a short-lived program to its end; resolves with its status and output. */
 export function runToEnd(entry: string, args: readonly string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-deprecation', '-r', REGISTER_TS, entry, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--no-deprecation', ...LOADER, entry, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
