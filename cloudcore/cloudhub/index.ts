@@ -11,7 +11,7 @@ import type { ModuleContext } from '../../pkg/modules';
 import { createNodeAuthorizer, type NodeAuthorizer, type NodeObjectLookup } from './authorizer';
 import { Downstream } from './downstream';
 import { Hub } from './hub';
-import { createKubeNodeAuthorizer } from './kube-lookup';
+import { KubeNodeLookup } from './kube-lookup';
 import { createCloudHubMetrics } from './metrics';
 import { createNodeAnnotator } from './node-annotator';
 import { compileOptions, type CloudHubOptions } from './options';
@@ -36,8 +36,9 @@ export function createCloudHub(options: CloudHubOptions): CloudHubModule {
   const compiled = compileOptions(options);
   const log = options.log.child({ module: CLOUDHUB_MODULE });
   const metrics = createCloudHubMetrics(options.registry ?? new Registry());
-  const authorizer: NodeAuthorizer =
-    options.authorizer ?? (options.client ? createKubeNodeAuthorizer(options.client) : createNodeAuthorizer(NO_CLUSTER));
+  // Our own lookup learns pod bindings from the pods sent down (see kube-lookup.ts).
+  const lookup = options.authorizer === undefined && options.client ? new KubeNodeLookup(options.client) : undefined;
+  const authorizer: NodeAuthorizer = options.authorizer ?? createNodeAuthorizer(lookup ?? NO_CLUSTER);
   const hub = new Hub({
     options: compiled,
     log,
@@ -87,7 +88,10 @@ export function createCloudHub(options: CloudHubOptions): CloudHubModule {
       const sweep = setInterval(() => hub.sweep(), compiled.sweepIntervalMs);
       sweep.unref();
       try {
-        for await (const message of ctx.receive()) hub.dispatch(message);
+        for await (const message of ctx.receive()) {
+          lookup?.noteDownstream(message);
+          hub.dispatch(message);
+        }
       } finally {
         clearInterval(sweep);
         hub.close();
