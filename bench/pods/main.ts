@@ -10,9 +10,11 @@
  *   restart     edgecore killed until the node is Unknown, started with the burst pods     goal Ready <= 2 s
  *
  * Other settings: BENCH_SETTLE_MS (10000, quiet time before a memory reading), BENCH_NODE_STATUS_FREQUENCY (10s),
- * BENCH_NODE_GRACE_PERIOD (15s), BENCH_STEP_TIMEOUT_MS (120000). BENCH_QUICK=1 runs a small version (5 and 10 pods).
+ * BENCH_NODE_GRACE_PERIOD (15s), BENCH_STEP_TIMEOUT_MS (120000), BENCH_LOG_LEVEL (info; debug with SYSTEM_TEST_KEEP=1
+ * keeps the logs, BENCH_MARKS=<file> writes each pod's applied/seen/bound/running times, with the `trace:` lines that bench/pods/trace.ts turns into a per-step breakdown). BENCH_QUICK=1 runs a small version (5 and 10 pods).
  * Needs root and containerd (pkg/containerd/install.sh). Ends with one line `RESULT key=value ...`.
  */
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { formatTable, resultLine, type Row } from '../report';
 import { kubeClient } from '../../pkg/testing/system/cluster';
@@ -50,8 +52,9 @@ async function main(): Promise<void> {
     const setup = await EdgeNodeSetup.start(sys, {
       node: NODE,
       containerd,
-      cloud: { nodeMonitorGracePeriod: settings.nodeMonitorGracePeriod },
+      cloud: { nodeMonitorGracePeriod: settings.nodeMonitorGracePeriod, logLevel: settings.logLevel },
       edge: {
+        logLevel: settings.logLevel,
         auditStore: false,
         edged: { containerRuntimeEndpoint: containerd.endpoint, nodeStatusUpdateFrequency: settings.nodeStatusUpdateFrequency },
       },
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     progress(`setup failed: ${(error as Error).stack ?? String(error)}`);
   } finally {
     await watch?.stop();
+    if (watch && process.env.BENCH_MARKS) writeFileSync(process.env.BENCH_MARKS, JSON.stringify(watch.marks(), null, 1));
     progress('stopping edgecore, cloudcore and containerd (removing every pod sandbox)');
     await sys.dispose();
   }

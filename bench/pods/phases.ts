@@ -79,6 +79,7 @@ export async function measureSequential(bench: PodBench): Promise<PhaseResult> {
   for (let i = 0; i < settings.sequentialPods; i++) {
     const name = `seq-${i}`;
     const start = performance.now();
+    watch.applied([name], start);
     await bench.setup.apply(benchPod(bench, name, 'seq'));
     await watch.until(() => watch.running(name), settings.stepTimeoutMs, `pod ${name} Running`);
     const times = watch.times.get(name)!;
@@ -129,6 +130,7 @@ export async function measureBurst(bench: PodBench): Promise<PhaseResult> {
   const names = Array.from({ length: settings.burstPods }, (_, i) => `burst-${i}`);
   bench.progress(`${names.length} pods at once`);
   const start = performance.now();
+  watch.applied(names, start);
   await bench.setup.apply(...names.map((name) => benchPod(bench, name, 'burst')));
   await watch.until(() => names.every((name) => watch.running(name)), settings.stepTimeoutMs, `all ${names.length} burst pods Running`);
   const latencies = names.map((name) => watch.times.get(name)!.runningMs! - start).sort((a, b) => a - b);
@@ -172,6 +174,8 @@ export async function measureRestart(bench: PodBench): Promise<PhaseResult> {
   bench.progress(`node Unknown ${Math.round(performance.now() - unknownSince)} ms after the kill; starting edgecore`);
 
   const start = performance.now();
+  watch.applied(['after-restart'], start);
+  bench.notes.push(`restart: edgecore started at ${Math.round(performance.timeOrigin + start)} (epoch ms)`);
   const starting = setup.edge.start();
   const applying = setup.apply(benchPod(bench, 'after-restart', 'restart'));
   let readyMs: number | undefined;

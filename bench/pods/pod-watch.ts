@@ -5,18 +5,22 @@
 import { RESOURCES, type Client, type KubeObject } from '../../pkg/kube';
 
 interface PodObject extends KubeObject {
+  spec?: { nodeName?: string };
   status?: { phase?: string };
 }
 
 export interface PodTimes {
   /** performance.now() of the first event (ADDED). */
   seenMs: number;
+  /** First event with spec.nodeName set (the scheduler's binding). */
+  boundMs?: number;
   runningMs?: number;
   deletedMs?: number;
 }
 
 export class PodWatch {
   readonly times = new Map<string, PodTimes>();
+  private readonly appliedMs = new Map<string, number>();
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
   private waiters = new Set<() => void>();
@@ -55,6 +59,22 @@ export class PodWatch {
     await this.done.catch(() => undefined);
   }
 
+  /** Marks `names` as applied (kubectl started) at `ms`, for the trace's marks file. */
+  applied(names: string[], ms: number): void {
+    for (const name of names) this.appliedMs.set(name, ms);
+  }
+
+  /** Every pod's marks as wall-clock epoch milliseconds, to line up with the processes' log times. */
+  marks(): Record<string, Record<string, number>> {
+    const wall = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(performance.timeOrigin + ms));
+    const out: Record<string, Record<string, number>> = {};
+    for (const [name, t] of this.times) {
+      const entry = { applied: wall(this.appliedMs.get(name)), seen: wall(t.seenMs), bound: wall(t.boundMs), running: wall(t.runningMs) };
+      out[name] = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as Record<string, number>;
+    }
+    return out;
+  }
+
   /** Resolves once `check` holds (checked at every event), or rejects after timeoutMs naming `what`. */
   async until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = performance.now() + timeoutMs;
@@ -87,6 +107,7 @@ export class PodWatch {
     const now = performance.now();
     let times = this.times.get(name);
     if (!times || (type === 'ADDED' && times.deletedMs !== undefined)) this.times.set(name, (times = { seenMs: now }));
+    if (pod.spec?.nodeName) times.boundMs ??= now;
     if (type === 'DELETED') times.deletedMs ??= now;
     else if (pod.status?.phase === 'Running') times.runningMs ??= now;
     for (const wake of [...this.waiters]) wake();

@@ -14,6 +14,8 @@ export interface PodBenchSettings {
   readonly nodeMonitorGracePeriod: string;
   /** Longest wait for any one step. */
   readonly stepTimeoutMs: number;
+  /** cloudcore's and edgecore's --log-level; debug adds the `trace:` lines bench/pods/trace.ts reads. */
+  readonly logLevel: string;
 }
 
 export class SettingsError extends Error {
@@ -39,5 +41,6 @@ export function readSettings(env: Env = process.env): PodBenchSettings {
     nodeStatusUpdateFrequency: env.BENCH_NODE_STATUS_FREQUENCY || '10s',
     nodeMonitorGracePeriod: env.BENCH_NODE_GRACE_PERIOD || '15s',
     stepTimeoutMs: whole('BENCH_STEP_TIMEOUT_MS', 120_000, 60_000),
+    logLevel: env.BENCH_LOG_LEVEL || 'info',
   };
 }

@@ -68,6 +68,7 @@ export function podStatusWrite(deps: PodStatusDeps): (key: string, report: PodSt
       try {
         const written = await pods.updateStatus({ ...pod, status }, { namespace, signal });
         lastWritten.set(key, version(written));
+        deps.log.debug({ pod: key, phase: status.phase }, 'trace: podstatus written');
         return;
       } catch (error) {
         if (isNotFound(error)) return; // deleted meanwhile: nothing to report on

@@ -126,6 +126,7 @@ export class Upstream {
     const sync = message.header?.sync === true;
     const resource = parseEdgeResource(rest);
     const type = resource?.type ?? 'invalid';
+    this.options.log.debug({ node, resource: rest }, 'trace: report');
     try {
       if (!resource || (resource.name === '' && !isListQuery(resource, message))) {
         throw new UpstreamError('INVALID', `route.resource ${JSON.stringify(rest)} does not name one object; edgecontroller takes ${SUPPORTED_REPORTS}`);

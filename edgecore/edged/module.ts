@@ -229,6 +229,7 @@ export class Edged {
       return;
     }
     if (type === 'pod') {
+      this.log.debug({ pod: `${namespace}/${name}`, operation }, 'trace: pod notice');
       if (operation === Operation.OPERATION_DELETE) {
         this.apply(this.sources.remove(namespace, name, object as Pod | undefined));
       } else if (isPod(object)) {

@@ -53,6 +53,7 @@ export class Downstream {
   handle(message: Message, session: TunnelSession): void {
     const group = message.route?.group ?? '';
     this.deps.metrics.messageDown(group);
+    this.deps.log.debug({ resource: message.route?.resource, messageId: message.header?.id }, 'trace: downstream message');
     if (needsAck(message)) this.deliverWithAck(message, group, session);
     else this.deliver(message, group, session);
   }

@@ -131,7 +131,8 @@ export class Upstream {
 
   private async sendOne(outgoing: Outgoing): Promise<void> {
     if (!this.deps.link()) return this.keepForLater(outgoing);
-    await this.takeToken();
+    const waitMs = await this.takeToken();
+    this.deps.log.debug({ resource: outgoing.message.route?.resource, waitMs }, 'trace: upstream message');
     const session = this.deps.link();
     if (!session) return this.keepForLater(outgoing);
     const sync = outgoing.message.header!.sync;
@@ -166,11 +167,13 @@ export class Upstream {
     this.buffer.push(outgoing, outgoing.frame.length);
   }
 
-  private async takeToken(): Promise<void> {
+  /** Waits for the rate limit; returns how long. */
+  private async takeToken(): Promise<number> {
     const waitMs = this.bucket.reserve();
-    if (waitMs === 0) return;
+    if (waitMs === 0) return 0;
     this.deps.metrics.rateLimited();
     await sleep(waitMs, this.deps.signal);
+    return waitMs;
   }
 
   /** Runs `task` after every task queued before it; a failed task does not block the next. */

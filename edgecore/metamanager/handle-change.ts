@@ -45,6 +45,7 @@ export async function handleChange(ctx: ModuleContext, deps: ChangeDeps, message
     return undefined;
   }
   deps.metrics.change(outcome, (performance.now() - startedAt) / 1000);
+  log.debug({ outcome, ms: Math.round(performance.now() - startedAt) }, 'trace: change committed');
   answerOk(ctx, message);
   if (outcome !== 'applied') {
     log.debug({ outcome, resourceVersion: String(change.resourceVersion) }, 'change not written');

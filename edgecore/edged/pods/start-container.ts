@@ -42,6 +42,7 @@ export async function startContainer(
   const record = (type: 'Normal' | 'Warning', reason: string, message: string): void => ctx.deps.recordEvent(pod, type, reason, message);
   try {
     if (!init) validateContainerProbes(spec);
+    const t0 = performance.now();
     await ensureImage({ cri: ctx.deps.cri, backoff: ctx.imageBackoff, recordEvent: record, now: ctx.now }, pod, spec);
     const env = ctx.deps.resolveEnv
       ? await ctx.deps.resolveEnv(pod, spec, { nodeName: ctx.options.nodeName, hostIP: ctx.options.hostIP, podIP })
@@ -51,17 +52,21 @@ export async function startContainer(
     const sandboxConfig = buildSandboxConfig(pod, sandbox.attempt, ctx.options);
     mkdirSync(join(podLogDirectory(ctx.options, podIdentity(pod)), spec.name), { recursive: true });
     let id: string;
+    const t1 = performance.now();
     try {
       id = await ctx.deps.cri.createContainer(sandbox.id, config, sandboxConfig);
     } catch (err) {
       throw new StartError('CreateContainerError', (err as Error).message);
     }
     record('Normal', 'Created', `Created container ${spec.name}`);
+    const t2 = performance.now();
     try {
       await ctx.deps.cri.startContainer(id);
     } catch (err) {
       throw new StartError('RunContainerError', (err as Error).message);
     }
+    const ms = (a: number, b: number): number => Math.round(b - a);
+    ctx.deps.log.debug({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, imageAndConfigMs: ms(t0, t1), createMs: ms(t1, t2), startMs: ms(t2, performance.now()) }, 'trace: container');
     record('Normal', 'Started', `Started container ${spec.name}`);
     st.waiting.delete(spec.name);
     return { started: true };

@@ -53,7 +53,9 @@ export async function syncPod(ctx: SyncContext, st: PodState): Promise<SyncResul
     stopProbes(st);
     return {};
   }
+  const t0 = performance.now();
   let rt = await readPodRuntime(ctx.deps.cri, st.uid);
+  ctx.deps.log.debug({ pod: podFullName(st.pod), readMs: Math.round(performance.now() - t0) }, 'trace: sync start');
   if (st.startTime === undefined) st.startTime = rfc3339(rt.sandboxes.at(-1)?.createdAtMs ?? ctx.now());
   if (st.pod.metadata.deletionTimestamp) {
     await terminatePod(ctx, st, rt, deletionGraceSeconds(ctx, st.pod));
@@ -101,6 +103,7 @@ function publish(ctx: SyncContext, st: PodState, rt: PodRuntime, terminal: boole
     now: ctx.now(),
   });
   if (!st.reported || !sameStatus(st.status, status)) {
+    ctx.deps.log.debug({ pod: podFullName(st.pod), phase: status.phase }, 'trace: status');
     st.reported = true;
     st.status = status;
     ctx.deps.onStatus(st.pod, status);
@@ -132,13 +135,16 @@ async function reconcile(ctx: SyncContext, st: PodState, rt: PodRuntime): Promis
       ctx.deps.recordEvent(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       await killPod(ctx, st, rt, deletionGraceSeconds(ctx, pod));
     }
+    const t0 = performance.now();
     try {
       await cri.runPodSandbox(buildSandboxConfig(pod, attempt, ctx.options), ctx.options.runtimeHandler);
     } catch (err) {
       ctx.deps.recordEvent(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
       return { requeueAfterMs: ctx.options.crashBackoff.initialMs };
     }
+    const t1 = performance.now();
     rt = await readPodRuntime(cri, st.uid);
+    ctx.deps.log.debug({ pod: podFullName(pod), sandboxMs: Math.round(t1 - t0), readMs: Math.round(performance.now() - t1) }, 'trace: sandbox');
     sandbox = rt.sandboxes[0]!;
   }
 
