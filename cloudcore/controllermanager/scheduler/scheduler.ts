@@ -110,6 +110,25 @@ export function createScheduler(ctx: ControllerContext): Controller {
     }
   }
 
+  async function bindInBackground(pod: Pod, key: string, chosen: string, signal: AbortSignal): Promise<void> {
+    try {
+      const bound = await bind(pod, chosen, signal);
+      ctx.metrics.scheduleAttempt('scheduled');
+      if (bound) {
+        recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${chosen}`);
+        log.debug({ pod: key, node: chosen }, 'bound');
+      } else {
+        assumed.delete(key);
+      }
+    } catch (error) {
+      assumed.delete(key);
+      ctx.metrics.scheduleAttempt('error');
+      if (signal.aborted) return;
+      log.warn({ err: error, pod: key, node: chosen }, 'binding failed; the pod will be scheduled again');
+      queue.addRateLimited(key);
+    }
+  }
+
   /** PodScheduled=False/Unschedulable, written only when it changes (lastTransitionTime kept while it stays False). */
   async function markUnschedulable(pod: Pod, message: string, signal: AbortSignal): Promise<void> {
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
@@ -160,19 +179,10 @@ export function createScheduler(ctx: ControllerContext): Controller {
     if (best.length > 0) {
       const chosen = best[Math.floor(Math.random() * best.length)]!.name;
       assumed.set(key, { uid: pod.metadata?.uid ?? '', nodeName: chosen, at: now });
-      const bound = await bind(pod, chosen, signal).catch((error: unknown) => {
-        assumed.delete(key);
-        ctx.metrics.scheduleAttempt('error');
-        throw error;
-      });
-      ctx.metrics.scheduleAttempt('scheduled');
-      if (bound) {
-        recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${chosen}`);
-        log.debug({ pod: key, node: chosen }, 'bound');
-      } else {
-        assumed.delete(key);
-      }
       attempts.delete(key);
+      // kube-scheduler's binding cycle: the next pod is placed while this binding is written (the assumed entry keeps
+      // it counted); waiting for each POST made a burst of pods bind one round trip at a time.
+      void bindInBackground(pod, key, chosen, signal);
       return;
     }
 
