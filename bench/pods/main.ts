@@ -16,13 +16,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { formatTable, resultLine, type Row } from '../report';
+import { formatTable, resultLine } from '../report';
 import { kubeClient } from '../../pkg/testing/system/cluster';
 import { SystemTest } from '../../pkg/testing/system/harness';
 import { EdgeNodeSetup } from '../../pkg/testing/system/pods';
 import { BENCH_LABEL, measureBurst, measureDelete, measureIdle, measureRestart, measureSequential, type PodBench } from './phases';
 import { PodWatch } from './pod-watch';
-import { readSettings, SettingsError } from './settings';
+import { exitOnError, runPhases, type PhasesOutcome } from '../phases';
+import { readSettings } from './settings';
 
 const NODE = 'bench-edge';
 
@@ -42,9 +43,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
-  const rows: Row[] = [];
-  const figures: Record<string, number | string> = {};
-  let failed = false;
+  let outcome: PhasesOutcome = { rows: [], figures: {}, failed: false };
   let watch: PodWatch | undefined;
   try {
     progress('starting containerd, cloudcore and edgecore (edged)');
@@ -63,20 +62,14 @@ async function main(): Promise<void> {
     watch = new PodWatch(client, 'default', `${BENCH_LABEL}=pods`);
     await watch.start();
     const bench: PodBench = { settings, setup, watch, client, notes, progress };
-    for (const phase of [measureIdle, measureSequential, measureDelete, measureBurst, measureRestart]) {
-      try {
-        const result = await phase(bench);
-        rows.push(...result.rows);
-        Object.assign(figures, result.figures);
-      } catch (error) {
-        failed = true;
-        notes.push(`${phase.name.replace(/^measure/, '').toLowerCase()} phase failed: ${(error as Error).message.split('\n')[0]}`);
-        progress(`phase failed: ${(error as Error).stack ?? String(error)}\n${sys.tails(15)}`);
-        break;
-      }
-    }
+    outcome = await runPhases([measureIdle, measureSequential, measureDelete, measureBurst, measureRestart], bench, {
+      notes,
+      progress: (line) => progress(`${line}\n${sys.tails(15)}`),
+      // Each phase builds on the pods and state the one before left.
+      stopAfter: () => true,
+    });
   } catch (error) {
-    failed = true;
+    outcome.failed = true;
     notes.push(`setup failed: ${(error as Error).message.split('\n')[0]}`);
     progress(`setup failed: ${(error as Error).stack ?? String(error)}`);
   } finally {
@@ -87,13 +80,11 @@ async function main(): Promise<void> {
   }
 
   const mode = settings.quick ? ' (BENCH_QUICK)' : '';
+  const { rows, figures, failed } = outcome;
   process.stdout.write(formatTable(`Pods at the edge${mode}: one edge node, real containerd (CRI), cloudcore with its embedded API server, kubectl`, rows));
   process.stdout.write(notes.map((n) => `note: ${n}`).join('\n') + '\n\n');
   console.log(resultLine(figures));
   if (failed) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof SettingsError ? `bench-pods: ${error.message}` : error);
-  process.exit(error instanceof SettingsError ? 2 : 1);
-});
+main().catch(exitOnError('bench-pods'));

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { quantile, type Row } from '../report';
+import type { PhaseResult } from '../phases';
 import { RESOURCES, type Client, type KubeObject } from '../../pkg/kube';
 import type { EdgeNodeSetup } from '../../pkg/testing/system/pods';
 import { listContainers, nodeReady, podManifest } from '../../pkg/testing/system/pods';
@@ -23,10 +24,6 @@ export interface PodBench {
   progress(text: string): void;
 }
 
-export interface PhaseResult {
-  rows: Row[];
-  figures: Record<string, number | string>;
-}
 
 /** Label every benchmark pod carries (the watch selects on it), and the phase it belongs to. */
 export const BENCH_LABEL = 'bench';

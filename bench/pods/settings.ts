@@ -1,4 +1,5 @@
 /** The pod benchmark's settings, read once from the environment. BENCH_QUICK=1 shrinks every count. */
+import { benchEnv, type Env } from '../phases';
 
 export interface PodBenchSettings {
   readonly quick: boolean;
@@ -18,21 +19,8 @@ export interface PodBenchSettings {
   readonly logLevel: string;
 }
 
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
 export function readSettings(env: Env = process.env): PodBenchSettings {
-  const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
-  const whole = (name: string, full: number, small: number): number => {
-    const text = env[name];
-    if (text === undefined || text === '') return quick ? small : full;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new SettingsError(`${name}=${text}: write a whole number of at least 1`);
-    return value;
-  };
+  const { quick, whole } = benchEnv(env);
   return {
     quick,
     sequentialPods: whole('BENCH_SEQUENTIAL_PODS', 20, 5),

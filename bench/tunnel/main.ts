@@ -18,13 +18,14 @@
  * The node certificates are issued once and cached in .tmp/bench-tunnel/pki/.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { formatTable, resultLine, type Row } from '../report';
+import { formatTable, resultLine } from '../report';
 import { sleep } from '../../pkg/timing';
 import { measureConnect, measureIdle, measureLatency, measureStorm, measureThroughput, type Bench } from './phases';
 import { ensureNodeCertificates, ensurePki } from './pki-cache';
 import { openFileLimit } from './proc-stats';
 import { startCloud, startShard, stopChild } from './processes';
-import { readSettings, SettingsError } from './settings';
+import { exitOnError, runPhases } from '../phases';
+import { readSettings } from './settings';
 
 function progress(text: string): void {
   process.stderr.write(`[bench-tunnel] ${text}\n`);
@@ -58,27 +59,20 @@ async function main(): Promise<void> {
     notes,
     progress,
   };
-  const rows: Row[] = [];
-  const figures: Record<string, number | string> = {};
-  let failed = false;
+  let outcome;
   try {
     await sleep(1000);
-    for (const phase of [measureConnect, measureIdle, measureThroughput, measureLatency, measureStorm]) {
-      try {
-        const result = await phase(bench);
-        rows.push(...result.rows);
-        Object.assign(figures, result.figures);
-      } catch (error) {
-        failed = true;
-        notes.push(`${phase.name.replace(/^measure/, '').toLowerCase()} phase failed: ${(error as Error).message}`);
-        progress(`phase failed: ${(error as Error).stack ?? String(error)}`);
-        if (phase === measureConnect) break;
-      }
-    }
+    outcome = await runPhases([measureConnect, measureIdle, measureThroughput, measureLatency, measureStorm], bench, {
+      notes,
+      progress,
+      // Without connected nodes nothing else can be measured.
+      stopAfter: (phase) => phase === measureConnect,
+    });
   } finally {
     await stopChild(bench.cloud, 10_000, { kind: 'stop' });
     await Promise.all(bench.shards.map((shard) => stopChild(shard, 10_000)));
   }
+  const { rows, figures, failed } = outcome;
 
   const title = `Cloud-edge tunnel: real CloudHub in one process, ${settings.nodes} simulated edge nodes in ${shardCount} more (mutual TLS, gRPC)`;
   process.stdout.write(formatTable(title, rows));
@@ -88,7 +82,4 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof SettingsError ? `bench-tunnel: ${error.message}` : error);
-  process.exit(error instanceof SettingsError ? 2 : 1);
-});
+main().catch(exitOnError('bench-tunnel'));

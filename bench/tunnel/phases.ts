@@ -4,6 +4,7 @@
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import { quantile, type Row } from '../report';
+import type { PhaseResult } from '../phases';
 import { sleep } from '../../pkg/timing';
 import type { BurstResult, CloudStats } from './cloud';
 import type { ShardStats } from './edges';
@@ -22,10 +23,6 @@ export interface Bench {
   progress(text: string): void;
 }
 
-export interface PhaseResult {
-  rows: Row[];
-  figures: Record<string, number>;
-}
 
 /** KubeEdge's published idle uplink per node (scalability test report, 2022): about 0.25 kbit/s. */
 const KUBEEDGE_IDLE_BITS_PER_NODE = 250;

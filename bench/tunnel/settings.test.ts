@@ -1,5 +1,6 @@
 import { benchObject, objectName, phaseOf, readMark } from './bench-content';
-import { readSettings, SettingsError } from './settings';
+import { SettingsError } from '../phases';
+import { readSettings } from './settings';
 
 describe('tunnel bench settings', () => {
   it("has the issue's sizes by default", () => {

@@ -2,6 +2,7 @@
  * The tunnel benchmark's settings, read once from the environment. Every figure's size can be changed; BENCH_QUICK=1
  * shrinks them all so that the whole run takes well under a minute.
  */
+import { benchEnv, SettingsError, type Env } from '../phases';
 
 export interface TunnelBenchSettings {
   readonly quick: boolean;
@@ -29,23 +30,8 @@ export interface TunnelBenchSettings {
   readonly contentBytes: number;
 }
 
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
 export function readSettings(env: Env = process.env): TunnelBenchSettings {
-  const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
-  const whole = (name: string, full: number, small: number, min = 1): number => {
-    const text = env[name];
-    if (text === undefined || text === '') return quick ? small : full;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) {
-      throw new SettingsError(`${name}=${JSON.stringify(text)} is not a whole number >= ${min}; set it like ${name}=${full}, or unset it`);
-    }
-    return value;
-  };
+  const { quick, whole } = benchEnv(env);
   const nodes = whole('BENCH_NODES', 10_000, 200);
   const settings: TunnelBenchSettings = {
     quick,
