@@ -1,7 +1,10 @@
 import { hostname } from 'node:os';
 import { enabledModules, type ModuleCatalogue } from '../pkg/config';
 import { runDaemon, type DaemonModule } from '../pkg/cli';
-import { CertificateRotator, joinCluster } from '../pkg/join';
+// Not '../pkg/join': its index also exports the cloud side (Secrets, token keeper), which loads the Kubernetes client
+// and @kubernetes/client-node (about 30 MB of heap that edgecore never uses).
+import { joinCluster } from '../pkg/join/join-cluster';
+import { CertificateRotator } from '../pkg/join/rotator';
 import type { Logger } from '../pkg/log';
 import { createMetricsRegistry } from '../pkg/metrics';
 import { EDGECORE_MODULES, resolveNodeName, type EdgeCoreConfig, type EdgeCoreModule } from './config';

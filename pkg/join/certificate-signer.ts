@@ -7,11 +7,11 @@ import { X509Certificate } from 'node:crypto';
 import { isDns1123Subdomain } from '../apiserver/schema/names';
 import { CsrError, parseCsr, signPublicKey, type CertificateRequest, type KeyPairPem, type ParsedCsr } from '../pki';
 import { FRESH_TOKEN_HINT, JoinError } from './errors';
+import { NODE_COMMON_NAME_PREFIX, NODES_GROUP, nodeCommonName } from './node-identity';
 import { verifyJoinToken } from './token';
 
 const DAY_MS = 86_400_000;
-export const NODE_COMMON_NAME_PREFIX = 'system:node:';
-export const NODES_GROUP = 'system:nodes';
+export { NODE_COMMON_NAME_PREFIX, NODES_GROUP, nodeCommonName };
 
 export type RefusalReason =
   | 'NODE_NAME_MISSING'
@@ -71,8 +71,6 @@ export interface SignerOptions {
   validityMs: number;
   now?: () => number;
 }
-
-export const nodeCommonName = (node: string): string => `${NODE_COMMON_NAME_PREFIX}${node}`;
 
 /**
  * What an edge node's certificate says: CN system:node:<node>, O system:nodes, client auth. `subject` overrides exist

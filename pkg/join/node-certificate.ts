@@ -4,10 +4,9 @@
  * CA, naming this node, for the key just made.
  */
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { createKeyAndCsr } from '../pki';
-import { nodeCommonName, NODES_GROUP } from './certificate-signer';
 import { JoinError } from './errors';
 import { bootstrapRequest } from './https-client';
+import { nodeCommonName, NODES_GROUP } from './node-identity';
 
 export interface NodeCertificateRequest {
   httpServer: string;
@@ -20,6 +19,10 @@ export interface NodeCertificateRequest {
 }
 
 export async function requestNodeCertificate(request: NodeCertificateRequest): Promise<{ certPem: string; keyPem: string }> {
+  // Loaded here, not at the top: @peculiar/x509 costs edgecore several MB of heap for the whole process lifetime,
+  // and a node makes a CSR only when it joins or renews.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createKeyAndCsr } = require('../pki') as typeof import('../pki');
   const { keyPem, csrPem } = await createKeyAndCsr({ commonName: nodeCommonName(request.nodeName), organizations: [NODES_GROUP] });
   const viaToken = 'jwt' in request.proof;
   const response = await bootstrapRequest({
