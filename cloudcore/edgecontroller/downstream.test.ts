@@ -8,7 +8,8 @@ import { createClient, loadKubeConfig, RESOURCES, type Client, type KubeObject }
 import { createLogger } from '../../pkg/log';
 import { newMessage, operationName, readJsonContent, type Message } from '../../pkg/message';
 import { ModuleRuntime } from '../../pkg/modules';
-import { createEdgeController, EDGE_NODE_LABEL } from './index';
+import { startWithStandInHub } from './testing';
+import { EDGE_NODE_LABEL } from './index';
 
 const log = createLogger({ level: 'error', name: 'edgecontroller-test', destination: { write: () => undefined } });
 
@@ -41,18 +42,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  received = [];
   setMaxListeners(0);
-  runtime = new ModuleRuntime({ log });
-  runtime.register({
-    name: 'cloudhub',
-    group: 'cloudhub',
-    async run(ctx) {
-      for await (const message of ctx.receive()) received.push(message);
-    },
-  });
-  runtime.register(createEdgeController({ client }));
-  runtime.start();
+  ({ runtime, received } = startWithStandInHub({ client }, log));
 });
 
 afterEach(async () => {
@@ -93,12 +84,12 @@ test('a pod on an edge node goes there with what it uses; changes follow; delete
   const sentPod = readJsonContent(received.find((m) => m.route!.resource.includes('/pod/'))!) as KubeObject;
   expect(sentPod).toMatchObject({ kind: 'Pod', metadata: { name: 'web', uid: onEdge.metadata?.uid } });
 
-  received = [];
+  received.length = 0;
   const changed = await configMaps.patch('conf-a', { data: { a: '2' } }, { namespace: 'default', type: 'merge' });
   await eventually(() => received.length >= 1, 10_000, 'configmap update');
   expect(seen()).toEqual([`update node/edge-1/default/configmap/conf-a@${rv(changed)}`]);
 
-  received = [];
+  received.length = 0;
   await pods.delete('web', { namespace: 'default', gracePeriodSeconds: 0 });
   await eventually(() => received.length >= 3, 10_000, 'three deletes');
   expect(seen().map((line) => line.split('@')[0]).sort()).toEqual(
@@ -111,7 +102,7 @@ test('a pod on an edge node goes there with what it uses; changes follow; delete
 test('a reconnecting node is sent again everything it needs', async () => {
   await client.resource(RESOURCES.pods).create(pod('again', 'edge-2', 'conf-b', 'sec-b'));
   await eventually(() => received.some((m) => m.route!.resource === 'node/edge-2/default/pod/again'), 10_000, 'first send');
-  received = [];
+  received.length = 0;
   await runtime.send(
     'edgecontroller',
     newMessage({ source: 'cloudhub', group: 'resource', operation: 'connected', resource: 'node/edge-2' }),

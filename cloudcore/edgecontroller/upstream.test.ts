@@ -22,7 +22,8 @@ import {
   type OperationName,
 } from '../../pkg/message';
 import { ModuleRuntime } from '../../pkg/modules';
-import { createEdgeController, EDGE_NODE_LABEL } from './index';
+import { startWithStandInHub } from './testing';
+import { EDGE_NODE_LABEL } from './index';
 
 jest.setTimeout(30_000);
 
@@ -42,18 +43,8 @@ beforeAll(async () => {
   plane = await startControlPlane({ dataDir, bindAddress: '127.0.0.1', port: 0, log });
   client = createClient(loadKubeConfig({ kubeconfigPath: plane.kubeconfigPath, qps: 500, burst: 1000 }));
   setMaxListeners(0);
-  received = [];
   registry = new Registry();
-  runtime = new ModuleRuntime({ log });
-  runtime.register({
-    name: 'cloudhub',
-    group: 'cloudhub',
-    async run(ctx) {
-      for await (const message of ctx.receive()) received.push(message);
-    },
-  });
-  runtime.register(createEdgeController({ client, registry }));
-  runtime.start();
+  ({ runtime, received } = startWithStandInHub({ client, registry }, log));
 });
 
 afterAll(async () => {

@@ -3,21 +3,9 @@
  * are RFC 3339 strings, quantities are strings or numbers). Fields edged does not use pass through untyped.
  */
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
-  [field: string]: unknown;
-}
+import type { ObjectMeta } from '../../pkg/kube/resource';
+
+export type { ObjectMeta };
 
 export type Quantity = string | number;
 export type ResourceList = Record<string, Quantity>;

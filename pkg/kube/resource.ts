@@ -12,6 +12,7 @@ export interface ObjectMeta {
   finalizers?: string[];
   ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
   deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
   creationTimestamp?: string;
   [field: string]: unknown;
 }
