@@ -86,6 +86,18 @@ describe('edgecore config', () => {
     ]);
   });
 
+  it("checks edged's pod settings: name servers, cluster domain, pods capacity, log folder", () => {
+    const text =
+      `${HEAD}modules:\n  edged:\n    clusterDNS: [10.96.0.10, dns.local]\n    clusterDomain: Cluster_Local\n` +
+      '    maxPods: 0\n    podLogsDirectory: logs\n';
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/^modules\.edged\.clusterDNS\[1\]: not an IP address \(got "dns\.local"\); each item is an IP address/),
+      expect.stringMatching(/^modules\.edged\.clusterDomain: not a DNS domain \(got "Cluster_Local"\); write a DNS domain such as cluster\.local/),
+      expect.stringMatching(/^modules\.edged\.maxPods: .*\(got 0\)/),
+      expect.stringMatching(/^modules\.edged\.podLogsDirectory: .*\(got "logs"\)/),
+    ]);
+  });
+
   it('refuses the modules not implemented yet, metaServer included', () => {
     const text = `${HEAD}modules:\n  eventBus:\n    enable: true\n  metaManager:\n    metaServer:\n      enable: true\n`;
     expect(problems(text)).toEqual([
