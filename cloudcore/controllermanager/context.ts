@@ -6,7 +6,7 @@ import type { Discovery } from './discovery';
 import type { EventSink } from './events/recorder';
 import type { ControllerMetrics } from './metrics';
 import type { CompiledOptions, ControllerName } from './options';
-import type { Clock } from './util/time';
+import type { Clock } from '../../pkg/timing/kube-time';
 
 export interface ControllerContext {
   client: Client;

@@ -21,7 +21,7 @@ import { compileOptions, type ControllerManagerOptions, type ControllerName } fr
 import { createReplicaSetController } from './replicaset/replicaset';
 import { createScheduler } from './scheduler/scheduler';
 import { createServiceAccountController } from './serviceaccount/serviceaccount';
-import type { Clock } from './util/time';
+import type { Clock } from '../../pkg/timing/kube-time';
 
 export interface ControllerManagerConfig {
   /** The admin kubeconfig (the embedded control plane's, or a real cluster's). */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../pkg/log';
+import { rfc3339 } from '../../pkg/timing';
 import type { Event } from './api';
 
 export type EventType = 'Normal' | 'Warning';
@@ -37,7 +38,7 @@ export class EventRecorder {
   record(object: InvolvedObject, type: EventType, reason: string, message: string): void {
     const key = `${object.kind}/${object.namespace ?? ''}/${object.name}/${object.uid ?? ''}/${object.fieldPath ?? ''}/${reason}/${message}`;
     const nowMs = this.now();
-    const timestamp = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const timestamp = rfc3339(nowMs);
     const previous = this.recent.get(key);
     let event: Event;
     if (previous !== undefined && nowMs - Date.parse(previous.lastTimestamp!) < AGGREGATE_MS) {

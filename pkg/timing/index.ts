@@ -83,3 +83,4 @@ export function aborted(signal: AbortSignal): Promise<void> {
 }
 
 export { TokenBucket, type TokenBucketOptions } from './token-bucket';
+export { microTime, parseTime, rfc3339, type Clock } from './kube-time';

@@ -4,7 +4,7 @@
  */
 import { scaledValue } from '../util/intstr';
 import { isPodAvailable, isPodReady } from '../util/pods';
-import { parseTime } from '../util/time';
+import { parseTime } from '../../../pkg/timing/kube-time';
 import type { DaemonSet, DaemonSetStatus, Node, Pod } from '../util/types';
 import { nodeShouldRunDaemonPod, REVISION_HASH_LABEL } from './placement';
 

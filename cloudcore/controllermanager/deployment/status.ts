@@ -4,7 +4,7 @@
  */
 import { getCondition, removeCondition, setCondition } from '../util/conditions';
 import { semanticEqual } from '../util/hash';
-import { parseTime, rfc3339 } from '../util/time';
+import { parseTime, rfc3339 } from '../../../pkg/timing/kube-time';
 import type { Condition, Deployment, DeploymentStatus, ReplicaSet } from '../util/types';
 import {
   actualReplicasSum,

@@ -9,7 +9,7 @@ import type { EventRecorder } from '../events/recorder';
 import { getCondition, setCondition } from '../util/conditions';
 import { computeHash } from '../util/hash';
 import { controllerOf, controllerRef } from '../util/meta';
-import type { Clock } from '../util/time';
+import type { Clock } from '../../../pkg/timing/kube-time';
 import type { Deployment, ReplicaSet } from '../util/types';
 import { calculateStatus, condition, hasProgressDeadline, REASON, rolloutStatus, sameStatus } from './status';
 import {

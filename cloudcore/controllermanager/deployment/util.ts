@@ -1,7 +1,7 @@
 /** deploymentutil: annotations, revisions, surge/unavailable arithmetic and ReplicaSet sums. */
 import { semanticEqual } from '../util/hash';
 import { scaledValue } from '../util/intstr';
-import { parseTime } from '../util/time';
+import { parseTime } from '../../../pkg/timing/kube-time';
 import type { Deployment, PodTemplateSpec, ReplicaSet } from '../util/types';
 
 export const REVISION = 'deployment.kubernetes.io/revision';

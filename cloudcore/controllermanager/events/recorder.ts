@@ -10,7 +10,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { isNotFound, KubeApiError, RESOURCES, type Client, type ResourceClient } from '../../../pkg/kube';
 import { sleep } from '../../../pkg/timing';
-import { rfc3339, type Clock } from '../util/time';
+import { rfc3339, type Clock } from '../../../pkg/timing/kube-time';
 import type { Obj } from '../util/types';
 
 export type EventType = 'Normal' | 'Warning';

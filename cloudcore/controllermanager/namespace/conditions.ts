@@ -1,5 +1,5 @@
 /** The deletion conditions a terminating namespace shows (namespaceConditionUpdater), with the real reasons and texts. */
-import { rfc3339 } from '../util/time';
+import { rfc3339 } from '../../../pkg/timing/kube-time';
 import type { Condition } from '../util/types';
 
 const TYPES = [

@@ -8,7 +8,7 @@ import { isNotFound, type ResourceClient } from '../../../pkg/kube';
 import type { EventRecorder } from '../events/recorder';
 import { isTerminal, podCondition } from '../util/pods';
 import { TAINT_NOT_READY, TAINT_UNREACHABLE, tolerates } from '../util/taints';
-import { parseTime, rfc3339 } from '../util/time';
+import { parseTime, rfc3339 } from '../../../pkg/timing/kube-time';
 import type { Node, Pod, Toleration } from '../util/types';
 
 export const DEFAULT_TOLERATION_SECONDS = 300;

@@ -12,7 +12,7 @@ import {
   TAINT_UNSCHEDULABLE,
   sameTaint,
 } from '../util/taints';
-import { rfc3339 } from '../util/time';
+import { rfc3339 } from '../../../pkg/timing/kube-time';
 import type { Condition, Node, Taint } from '../util/types';
 
 /** The conditions the node's agent reports and the controller turns Unknown when it goes silent. */

@@ -1,6 +1,6 @@
 /** Which pods a ReplicaSet deletes first when it has too many (controller.ActivePodsWithRanks). */
 import { isPodReady, readySince, restartCount } from '../util/pods';
-import { parseTime } from '../util/time';
+import { parseTime } from '../../../pkg/timing/kube-time';
 import type { Pod } from '../util/types';
 
 /** At most this many pods created or deleted per sync (the real controller's burstReplicas). */

@@ -4,7 +4,7 @@ import { isConflict, type ResourceClient } from '../../../pkg/kube';
 import { getCondition, removeCondition, setCondition } from '../util/conditions';
 import { semanticEqual } from '../util/hash';
 import { isPodAvailable, isPodReady } from '../util/pods';
-import { rfc3339 } from '../util/time';
+import { rfc3339 } from '../../../pkg/timing/kube-time';
 import type { Pod, ReplicaSet } from '../util/types';
 import { apiMessage } from '../util/pod-control';
 

@@ -13,7 +13,7 @@ import { POD_NODE_INDEX, podNodeIndex } from '../util/indexes';
 import { isTerminal } from '../util/pods';
 import { addInto, amountsOf, nonZeroRequests, podRequests } from '../util/resources';
 import { semanticEqual } from '../util/hash';
-import { rfc3339 } from '../util/time';
+import { rfc3339 } from '../../../pkg/timing/kube-time';
 import type { Node, Pod } from '../util/types';
 import { emptyUsage, filterNode, fitErrorMessage, hostPorts, leastRequestedScore, type NodeUsage } from './filters';
 

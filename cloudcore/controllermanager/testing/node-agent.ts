@@ -18,7 +18,7 @@ import {
 } from '../../../pkg/kube';
 import { REFS } from '../context';
 import { NODE_LEASE_NAMESPACE } from '../nodelifecycle/nodelifecycle';
-import { microTime, rfc3339 } from '../util/time';
+import { microTime, rfc3339 } from '../../../pkg/timing/kube-time';
 import type { Condition, Lease, Node, Pod, Taint } from '../util/types';
 
 export interface NodeSpec {

@@ -3,7 +3,7 @@
  * UIDTrackingControllerExpectations). While any are outstanding the controller does not act on its stale cache, so a
  * ReplicaSet never creates the same missing pod twice. Expectations expire after a TTL in case an event was missed.
  */
-import type { Clock } from './time';
+import type { Clock } from '../../../pkg/timing/kube-time';
 
 interface Entry {
   adds: number;

@@ -1,5 +1,5 @@
 /** Pod predicates the controllers share (podutil and controller.FilterActivePods). */
-import { parseTime } from './time';
+import { parseTime } from '../../../pkg/timing/kube-time';
 import type { Condition, Pod } from './types';
 
 export const podCondition = (pod: Pod, type: string): Condition | undefined => pod.status?.conditions?.find((c) => c.type === type);

@@ -5,7 +5,6 @@ export {
   EDGED_PORT,
   KUBERNETES_VERSION,
   kubeletVersion,
-  microTime,
   nodeStatus,
   runtimeProblems,
   type BuildNodeOptions,

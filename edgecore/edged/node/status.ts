@@ -1,3 +1,4 @@
+import { microTime, rfc3339 } from '../../../pkg/timing';
 import { formatQuantity, parseQuantity } from '../../../pkg/apiserver/builtin/util/quantity';
 import type { Lease, Node, NodeCondition, NodeStatus, ResourceList } from '../api';
 import type { HostInfo } from './host';
@@ -135,7 +136,7 @@ function conditions(options: NodeStatusOptions): NodeCondition[] {
     { type: 'PIDPressure', status: 'False' as const, reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
     ready,
   ];
-  const now = options.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = rfc3339(options.now.getTime());
   return all.map((condition) => {
     const before = options.previous?.conditions?.find((c) => c.type === condition.type);
     const lastTransitionTime = before?.status === condition.status && before.lastTransitionTime ? before.lastTransitionTime : now;
@@ -172,14 +173,10 @@ export function buildLease(node: Node, holder: string, durationSeconds: number, 
       namespace: 'kube-node-lease',
       ...(uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid }] } : {}),
     },
-    spec: { holderIdentity: holder, leaseDurationSeconds: durationSeconds, renewTime: microTime(now) },
+    spec: { holderIdentity: holder, leaseDurationSeconds: durationSeconds, renewTime: microTime(now.getTime()) },
   };
 }
 
-/** RFC 3339 with microseconds, as metav1.MicroTime serializes. */
-export function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 function binary(bytes: bigint): string {
   return formatQuantity({ numerator: bytes < 0n ? 0n : bytes, scale: 0, format: 'BinarySI' });

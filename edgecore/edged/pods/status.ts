@@ -3,6 +3,7 @@
  * pkg/kubelet/status/generate.go): container statuses with state/lastState/reason, phase, conditions, IPs, QoS.
  * Pure: everything it needs is passed in.
  */
+import { rfc3339 } from '../../../pkg/timing';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '../api';
 import type { ContainerInfo, PodRuntime } from './runtime-state';
 import { qosClass } from './resources';
@@ -31,9 +32,6 @@ export interface StatusInput {
   now: number;
 }
 
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function isTerminalPhase(phase: PodPhase | undefined): boolean {
   return phase === 'Succeeded' || phase === 'Failed';

@@ -13,7 +13,8 @@ import { reconcileProbes } from './probe-manager';
 import { readPodRuntime, type ContainerInfo, type PodRuntime, type SandboxInfo } from './runtime-state';
 import { buildSandboxConfig, podFullName, podLogDirectory } from './sandbox-config';
 import { startContainer } from './start-container';
-import { computeStatus, isTerminalPhase, rfc3339, sameStatus } from './status';
+import { rfc3339 } from '../../../pkg/timing';
+import { computeStatus, isTerminalPhase, sameStatus } from './status';
 import type { SyncContext } from './sync-context';
 
 export interface SyncResult {

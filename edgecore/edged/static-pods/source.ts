@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { sleep } from '../../../pkg/timing';
 import type { Pod } from '../api';
 import { parseManifest, stableJson, type ManifestProblem } from './manifest';
 
@@ -90,7 +91,7 @@ export class StaticPodSource {
     const pollMs = this.options.pollMs ?? 20_000;
     while (!signal.aborted) {
       await this.scan();
-      await sleep(pollMs, signal);
+      await sleep(pollMs, signal).catch(() => undefined);
     }
   }
 
@@ -119,17 +120,4 @@ export class StaticPodSource {
     this.reported.set(file, hash);
     for (const problem of problems) this.options.onProblem(problem);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
