@@ -229,15 +229,17 @@ export class EdgeNodeSetup {
     return list.items as Manifest[];
   }
 
-  async waitForEvent(name: string, reason: string, timeoutMs: number): Promise<Manifest> {
+  /** The first event with this reason (and, when given, a message matching `message`: one reason can have several). */
+  async waitForEvent(name: string, reason: string, timeoutMs: number, message?: RegExp): Promise<Manifest> {
     let events: Manifest[] = [];
+    const wanted = (e: Manifest): boolean => e.reason === reason && (message === undefined || message.test(String(e.message)));
     await waitFor(
-      async () => (events = await this.events(name)).some((e) => e.reason === reason),
+      async () => (events = await this.events(name)).some(wanted),
       timeoutMs,
       `event ${reason} about ${name}`,
       () => events.map((e) => `  ${e.type} ${e.reason}: ${e.message}`).join('\n'),
     );
-    return events.find((e) => e.reason === reason)!;
+    return events.find(wanted)!;
   }
 
   /** The node's containers as the CRI lists them (all states), optionally of one pod uid. */
