@@ -1,9 +1,10 @@
 /**
  * A change from the cloud: check it, apply it in one transaction, acknowledge only after the commit (or on
- * recognising a duplicate or stale version), then pass applied changes on to edged.
+ * recognising a duplicate or stale version), then pass applied changes on to the module that acts on them: devices and
+ * device models to devicetwin (which tells the mappers), everything else to edged.
  */
 import { performance } from 'node:perf_hooks';
-import type { Message } from '../../pkg/message';
+import { parseEdgeResource, type Message } from '../../pkg/message';
 import { ModuleError, type ModuleContext } from '../../pkg/modules';
 import { answerError, answerOk } from './answers';
 import { decodeChange } from './decode-change';
@@ -12,6 +13,10 @@ import type { ApplyOutcome, MetaStore } from './store';
 
 export const METAMANAGER = 'metamanager';
 export const EDGED = 'edged';
+export const DEVICETWIN = 'devicetwin';
+
+/** Types devicetwin acts on, as KubeEdge's metamanager hands them to its twin module. */
+const DEVICE_TYPES: ReadonlySet<string> = new Set(['device', 'devicemodel']);
 
 export interface ChangeDeps {
   readonly store: MetaStore;
@@ -54,21 +59,23 @@ export async function handleChange(ctx: ModuleContext, deps: ChangeDeps, message
 }
 
 /**
- * edged learns of applied changes from the message itself, re-sent as from metamanager and without the sync flag
- * (nobody waits for edged's answer). Resolves once the message is in edged's inbox; when edged is not running there is
- * nobody to tell, and it reads the store when it starts.
+ * The acting module learns of applied changes from the message itself, re-sent as from metamanager and without the
+ * sync flag (nobody waits for its answer). Resolves once the message is in that module's inbox; when it is not running
+ * there is nobody to tell, and it reads the store when it starts.
  */
-export async function tellEdged(ctx: ModuleContext, message: Message): Promise<void> {
+export async function tellActor(ctx: ModuleContext, message: Message): Promise<void> {
+  const type = parseEdgeResource(message.route?.resource ?? '')?.type ?? '';
+  const actor = DEVICE_TYPES.has(type) ? DEVICETWIN : EDGED;
   const notice: Message = {
     ...message,
     header: { ...message.header!, sync: false },
     route: { ...message.route!, source: METAMANAGER },
   };
   try {
-    await ctx.send(EDGED, notice);
+    await ctx.send(actor, notice);
   } catch (error) {
     const absent = ['UNKNOWN_MODULE', 'NOT_RUNNING', 'STOPPED'];
     if (error instanceof ModuleError && absent.includes(error.code)) return;
-    ctx.log.warn({ err: error, resource: message.route?.resource }, 'could not tell edged about a change');
+    ctx.log.warn({ err: error, resource: message.route?.resource }, `could not tell ${actor} about a change`);
   }
 }

@@ -65,6 +65,17 @@ describe('metamanager module', () => {
       expect(await edge.counter('metamanager_changes_applied_total')).toBe(4);
     });
 
+    it('tells devicetwin, not edged, of applied devices and device models', async () => {
+      edge = await startTestEdge({ dataSource: tmp.file() });
+      const device = { apiVersion: 'devices.kubeedge.io/v1beta1', kind: 'Device', metadata: { namespace: 'default', name: 'd1', resourceVersion: '3' } };
+      const model = { apiVersion: 'devices.kubeedge.io/v1beta1', kind: 'DeviceModel', metadata: { namespace: 'default', name: 'm1', resourceVersion: '2' } };
+      expect(describeAnswer(await edge.send(cloudMessage('insert', 'default/devicemodel/m1', model, '2')))).toEqual(OK);
+      expect(describeAnswer(await edge.send(cloudMessage('insert', 'default/device/d1', device, '3')))).toEqual(OK);
+      await eventually(() => edge!.devicetwin.length === 2);
+      expect(edge.devicetwin.map((m) => m.route!.resource)).toEqual(['default/devicemodel/m1', 'default/device/d1']);
+      expect(edge.edged).toEqual([]);
+    });
+
     it('acknowledges duplicate and stale versions without writing them or telling edged', async () => {
       edge = await startTestEdge({ dataSource: tmp.file() });
       await edge.send(cloudMessage('insert', 'default/configmap/cm', configMap('default', 'cm', '10', { v: 'ten' }), '10'));

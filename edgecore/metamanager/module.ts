@@ -11,7 +11,7 @@ import { BoundedTasks } from './bounded-tasks';
 import { isChangeOperation } from './decode-change';
 import { isQueryOperation } from './decode-query';
 import { invalidField } from './errors';
-import { handleChange, METAMANAGER, tellEdged } from './handle-change';
+import { handleChange, METAMANAGER, tellActor } from './handle-change';
 import { handleQuery, type QueryDeps } from './handle-query';
 import type { MetaMetrics } from './metrics';
 import type { MetaReader, MetaStore } from './store';
@@ -25,7 +25,7 @@ export interface MetaManagerModuleDeps {
   readonly remoteQueryTypes: ReadonlySet<string>;
   /** Queries answered at once (a remote one may wait queryTimeoutMs). */
   readonly maxConcurrentQueries: number;
-  /** Notices to edged queued ahead of it before changes wait for edged to catch up. */
+  /** Notices to edged and devicetwin queued ahead of them before changes wait for them to catch up. */
   readonly maxPendingNotices: number;
 }
 
@@ -65,7 +65,7 @@ export class MetaManagerModule implements DaemonModule {
       const operation = message.route?.operation ?? Operation.OPERATION_UNSPECIFIED;
       if (isChangeOperation(operation)) {
         const outcome = await handleChange(ctx, changeDeps, message);
-        if (outcome === 'applied') await notices.add(() => tellEdged(ctx, message));
+        if (outcome === 'applied') await notices.add(() => tellActor(ctx, message));
       } else if (isQueryOperation(operation)) {
         await queries.add(() => handleQuery(ctx, queryDeps, message));
       } else if (operation === Operation.OPERATION_CONNECT) {

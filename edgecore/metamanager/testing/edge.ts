@@ -1,4 +1,4 @@
-/** A small edge for module tests: a ModuleRuntime with metamanager, and stand-ins for edgehub and edged. */
+/** A small edge for module tests: a ModuleRuntime with metamanager, and stand-ins for edgehub, edged and devicetwin. */
 import { Registry } from 'prom-client';
 import { Operation, readErrorContent, readJsonContent, type Message } from '../../../pkg/message';
 import { ModuleRuntime, type ModuleContext } from '../../../pkg/modules';
@@ -21,6 +21,8 @@ export interface TestEdge {
   readonly registry: Registry;
   /** What edged was told. */
   readonly edged: Message[];
+  /** What devicetwin was told. */
+  readonly devicetwin: Message[];
   /** What metamanager sent to edgehub. */
   readonly hub: Message[];
   /** Sends as edgehub does (sendSync) and returns metamanager's answer. */
@@ -41,15 +43,18 @@ export async function startTestEdge(options: TestEdgeOptions): Promise<TestEdge>
   const runtime = new ModuleRuntime({ log: silentLog, restart: { enabled: false, initialDelayMs: 10, maxDelayMs: 10 } });
   const edged: Message[] = [];
   const hub: Message[] = [];
+  const devicetwin: Message[] = [];
   runtime.register(manager);
   if (options.hub) runtime.register(fakeEdgeHub(hub, options.hub));
   if (options.edged ?? true) runtime.register(collector('edged', 'edged', edged));
+  runtime.register(collector('devicetwin', 'twin', devicetwin));
   runtime.start();
   return {
     runtime,
     manager,
     registry,
     edged,
+    devicetwin,
     hub,
     send: (message) => runtime.sendSync('metamanager', message, 10_000),
     async counter(name, labels = {}) {
