@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := node_modules/.bin
 
 .PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel bench-pods quickstart clean \
-	containerd-up containerd-down test-images
+	containerd-up containerd-down test-images python-mapper-deps gen-python
 
 all: build
 
@@ -55,6 +55,14 @@ containerd-down:
 # pause and busybox images built locally (no registry) and imported; archives cached in .tmp/images.
 test-images: containerd-up
 	pkg/containerd/build-images.sh $(CONTAINERD_DIR)
+
+# The Python mapper (mappers/python): Debian's python3-grpcio, python3-protobuf, protoc and grpc_python_plugin (root),
+# and its DMI stubs rebuilt from proto/ into mappers/python/gen/ (not committed; its test runs gen-stubs.sh itself).
+python-mapper-deps:
+	mappers/python/install.sh
+
+gen-python: install
+	mappers/python/gen-stubs.sh
 
 bench-runtime: build
 	node dist/bench/runtime.js
