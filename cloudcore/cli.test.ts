@@ -90,7 +90,7 @@ describe('cloudcore command line', () => {
     const metrics = await (await fetch(`http://${String(listening['address'])}/metrics`)).text();
     expect(metrics).toContain('program="cloudcore"');
     expect(io.logs().find((line) => line['msg'] === 'starting modules')).toMatchObject({
-      modules: ['controllermanager', 'tokenkeeper', 'bootstrap', 'cloudhub', 'synccontroller', 'edgecontroller'],
+      modules: ['controllermanager', 'tokenkeeper', 'bootstrap', 'cloudhub', 'synccontroller', 'edgecontroller', 'devicecontroller'],
     });
     stop.abort('test is done');
     expect(await exit).toBe(0);

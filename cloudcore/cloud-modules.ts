@@ -13,6 +13,7 @@ import { DeliveredIndex, DeliveryRecorder, ensureReliableSyncCRDs } from '../pkg
 import { aborted } from '../pkg/timing';
 import { createCloudHub } from './cloudhub';
 import type { CloudCoreConfig, CloudCoreModule } from './config';
+import { createDeviceController } from './devicecontroller';
 import { createEdgeController } from './edgecontroller';
 import { createSyncController } from './synccontroller';
 
@@ -54,6 +55,8 @@ export async function buildCloudModules(input: CloudModulesInput): Promise<Daemo
     modules.push({ name: 'reliablesync-index', group: 'reliablesync-index', run: (ctx) => running.start(ctx.signal) });
   }
   if (enabled.has('edgeController')) modules.push(createEdgeController({ client, registry }));
+  // The delivery records tell a restarted cloudcore which nodes still hold a device that moved while it was down.
+  if (enabled.has('deviceController')) modules.push(createDeviceController({ client, registry, ...(index ? { delivered: index } : {}) }));
   logger.debug({ modules: modules.map((m) => m.name) }, 'cloud modules built');
   return modules;
 }

@@ -56,7 +56,7 @@ describe('cloudcore config', () => {
 
   it('refuses the modules not implemented yet, each naming its issue', () => {
     const modules = Object.keys(CLOUDCORE_MODULES).filter((name) => !CLOUDCORE_MODULES[name as keyof typeof CLOUDCORE_MODULES].implemented);
-    expect(modules).toEqual(['deviceController', 'router', 'cloudStream']);
+    expect(modules).toEqual(['router', 'cloudStream']);
     const text = `${HEAD}modules:\n${modules.map((name) => `  ${name}:\n    enable: true\n`).join('')}`;
     expect(problems(text)).toEqual(
       modules.map((name) => {

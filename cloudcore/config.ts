@@ -27,7 +27,7 @@ export type CloudCoreModule = 'cloudHub' | 'edgeController' | 'deviceController'
 export const CLOUDCORE_MODULES: ModuleCatalogue<CloudCoreModule> = Object.freeze({
   cloudHub: { implemented: true, issue: 4, enabledInKubeEdge: true },
   edgeController: { implemented: true, issue: 5, enabledInKubeEdge: true },
-  deviceController: { implemented: false, issue: 6, enabledInKubeEdge: true },
+  deviceController: { implemented: true, issue: 6, enabledInKubeEdge: true },
   syncController: { implemented: true, issue: 4, enabledInKubeEdge: true },
   router: { implemented: false, issue: 7, enabledInKubeEdge: false },
   cloudStream: { implemented: false, issue: 7, enabledInKubeEdge: false },
