@@ -6,7 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  // client-node 1.x ships ESM only; let swc turn it into CommonJS for the tests.
-  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
+  // client-node 1.x and aedes ship ESM only; let swc turn them into CommonJS for the tests.
+  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|aedes)/)'],
   testTimeout: 20000,
 };
