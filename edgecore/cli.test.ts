@@ -34,7 +34,7 @@ describe('edgecore command line', () => {
     await writeFile(
       path,
       'apiVersion: edgecore.config.kubeedge.io/v1alpha2\nkind: EdgeCore\nmonitorServer:\n  bindAddress: 127.0.0.1:0\n' +
-        'modules:\n  edged:\n    enable: false\n  edgeHub:\n    enable: false\n  metaManager:\n    enable: false\n',
+        'modules:\n  edged:\n    enable: false\n  edgeHub:\n    enable: false\n  metaManager:\n    enable: false\n  eventBus:\n    enable: false\n  deviceTwin:\n    enable: false\n',
     );
     const stop = new AbortController();
     const io = memoryIO(stop.signal);

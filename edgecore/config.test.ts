@@ -99,9 +99,9 @@ describe('edgecore config', () => {
   });
 
   it('refuses the modules not implemented yet, metaServer included', () => {
-    const text = `${HEAD}modules:\n  eventBus:\n    enable: true\n  metaManager:\n    metaServer:\n      enable: true\n`;
+    const text = `${HEAD}modules:\n  serviceBus:\n    enable: true\n  metaManager:\n    metaServer:\n      enable: true\n`;
     expect(problems(text)).toEqual([
-      `modules.eventBus.enable: the eventBus module is not implemented yet (tracked in issue #${EDGECORE_MODULES.eventBus.issue}); set enable: false`,
+      `modules.serviceBus.enable: the serviceBus module is not implemented yet (tracked in issue #${EDGECORE_MODULES.serviceBus.issue}); set enable: false`,
       'modules.metaManager.metaServer.enable: the metaServer module is not implemented yet (tracked in issue #7); set enable: false',
     ]);
   });

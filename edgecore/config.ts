@@ -42,10 +42,10 @@ export type EdgeCoreModule =
 export const EDGECORE_MODULES: ModuleCatalogue<EdgeCoreModule> = Object.freeze({
   edged: { implemented: true, issue: 5, enabledInKubeEdge: true },
   edgeHub: { implemented: true, issue: 4, enabledInKubeEdge: true },
-  eventBus: { implemented: false, issue: 6, enabledInKubeEdge: true },
+  eventBus: { implemented: true, issue: 6, enabledInKubeEdge: true },
   metaManager: { implemented: true, issue: 5, enabledInKubeEdge: true },
   metaServer: { implemented: false, issue: 7, enabledInKubeEdge: false },
-  deviceTwin: { implemented: false, issue: 6, enabledInKubeEdge: true },
+  deviceTwin: { implemented: true, issue: 6, enabledInKubeEdge: true },
   serviceBus: { implemented: false, issue: 7, enabledInKubeEdge: false },
   edgeStream: { implemented: false, issue: 7, enabledInKubeEdge: false },
 });
@@ -167,7 +167,7 @@ function eventBusFields() {
     mqttServerInternal: mqttUrl(1884, 'Address the internal broker listens on.'),
     mqttQOS: integer({ default: 0, min: 0, max: 2, description: 'MQTT quality of service for published messages (0, 1 or 2).' }),
     mqttRetain: boolean({ default: false, description: 'Publish messages with the MQTT retain flag.' }),
-    mqttSessionQueueSize: integer({ default: 100, min: 1, description: 'Messages the internal broker queues per client session.' }),
+    mqttSessionQueueSize: integer({ default: 100, min: 1, description: 'QoS 1/2 messages the internal broker keeps for each offline client with a persistent session.' }),
   };
 }
 

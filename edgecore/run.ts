@@ -9,7 +9,9 @@ import type { Logger } from '../pkg/log';
 import { createMetricsRegistry } from '../pkg/metrics';
 import { EDGECORE_MODULES, resolveNodeName, type EdgeCoreConfig, type EdgeCoreModule } from './config';
 import { createEdgedModule } from './edged';
+import { createDeviceTwin } from './devicetwin';
 import { createEdgeHub } from './edgehub';
+import { createEventBus } from './eventbus';
 import { createMetaManager, type MetaManager } from './metamanager';
 
 export interface RunOptions {
@@ -47,8 +49,16 @@ export async function run(options: RunOptions, signal: AbortSignal): Promise<voi
     }
     if (enabled.has('edgeHub')) modules.push(...edgeHubModules(config, nodeName, logger, registry));
     if (enabled.has('edged')) modules.push(createEdgedModule({ config, nodeName, log: logger.child({ module: 'edged' }) }));
+    // After metamanager, which creates and checks the database file devicetwin then opens.
+    if (enabled.has('deviceTwin')) modules.push(createDeviceTwin({ config, nodeName, log: logger.child({ module: 'devicetwin' }), registry }));
+    // Last, so it stops first: no MQTT message comes in for a module that is already stopping.
+    if (enabled.has('eventBus')) {
+      const eventBus = config.modules.eventBus;
+      modules.push(createEventBus({ config: eventBus, nodeName, dataSource: config.database.dataSource, log: logger, registry }));
+    }
+    const built: ReadonlySet<string> = new Set(['metaManager', 'edgeHub', 'edged', 'deviceTwin', 'eventBus']);
     for (const name of enabled) {
-      if (name !== 'metaManager' && name !== 'edgeHub' && name !== 'edged') {
+      if (!built.has(name)) {
         throw new Error(`module ${name} is marked implemented but has no factory in run.ts`);
       }
     }
