@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := node_modules/.bin
 
 .PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel bench-pods quickstart clean \
-	containerd-up containerd-down test-images python-mapper-deps gen-python
+	containerd-up containerd-down test-images python-mapper-deps gen-python bench-devices device-test-deps
 
 all: build
 
@@ -61,6 +61,12 @@ test-images: containerd-up
 python-mapper-deps:
 	mappers/python/install.sh
 
+# Everything the device tests run for real (root): mosquitto, Debian's pymodbus server, the Python mapper's packages.
+device-test-deps:
+	pkg/mosquitto/install.sh
+	mappers/modbus/testing/install.sh
+	mappers/python/install.sh
+
 gen-python: install
 	mappers/python/gen-stubs.sh
 
@@ -76,6 +82,10 @@ bench-tunnel: build
 # Needs root and containerd (pkg/containerd/install.sh); BENCH_QUICK=1 for a short run.
 bench-pods: build
 	node dist/bench/pods/main.js
+
+# Twin report latency (mapper -> DMI -> edgecore -> tunnel -> DeviceStatus) and 1,000 devices reporting every second.
+bench-devices: build
+	node dist/bench/devices/main.js
 
 clean:
 	rm -rf dist coverage

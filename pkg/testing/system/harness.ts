@@ -65,6 +65,8 @@ export interface CloudcoreOptions {
    * never renew a Lease); tests with edged that want to see Unknown set a few seconds.
    */
   nodeMonitorGracePeriod?: string;
+  /** Runs deviceController (devices and models to the edge, twins back into DeviceStatus). Default false. */
+  devices?: boolean;
   logLevel?: string;
 }
 
@@ -85,6 +87,8 @@ export interface EdgecoreOptions {
   beforeStart?: (files: EdgeFiles) => Promise<void>;
   /** Enables modules.edged against this containerd (see EdgedOptions); absent: edged stays disabled. */
   edged?: EdgedOptions;
+  /** Enables eventBus and deviceTwin (see DevicesOptions); absent: both stay disabled. */
+  devices?: DevicesOptions;
   /** Create the store with the test's write audit (edge-store.ts) before the first start. Default true. */
   auditStore?: boolean;
   /** false: start() returns once the process is spawned (for an edgecore expected to exit at once). Default true. */
@@ -100,6 +104,16 @@ export interface EdgedOptions {
   nodeLabels?: Record<string, string>;
   /** Any other modules.edged field, as the YAML writes it (e.g. { maxPods: 20 }). */
   extra?: Record<string, unknown>;
+}
+
+/** eventBus and deviceTwin of a test edgecore: the DMI socket in the test's folder, the broker on a free port. */
+export interface DevicesOptions {
+  /** Default 'internal' (the embedded broker on a free port, or mqttPort). */
+  mqttMode?: 'internal' | 'external' | 'both';
+  /** The internal broker's port, kept across restarts; picked free when absent. */
+  mqttPort?: number;
+  /** modules.eventBus.mqttServerExternal, for 'external' and 'both'. */
+  mqttServerExternal?: string;
 }
 
 /** edged's test timings. */
@@ -119,6 +133,8 @@ export interface EdgeFiles {
   podLogsDirectory: string;
   /** modules.edged.staticPodPath. */
   staticPodPath: string;
+  /** modules.deviceTwin.dmiSockPath: the folder of dmi.sock. */
+  dmiSockDir: string;
 }
 
 /** One test file's temp folder and everything started in it. */
@@ -168,7 +184,7 @@ export class SystemTest {
         },
         edgeController: { enable: hub },
         syncController: { enable: hub, period: TIMING.syncPeriod },
-        deviceController: { enable: false },
+        deviceController: { enable: options.devices ?? false },
       },
     };
     const configFile = join(folder, 'cloudcore.yaml');
@@ -189,7 +205,9 @@ export class SystemTest {
       rootDirectory: join(folder, 'kubelet'),
       podLogsDirectory: join(folder, 'pod-logs'),
       staticPodPath: join(folder, 'manifests'),
+      dmiSockDir: join(folder, 'dmi'),
     };
+    const mqttUrl = options.devices ? `tcp://127.0.0.1:${options.devices.mqttPort ?? (await freePort())}` : '';
     const edged = options.edged;
     if (edged) {
       for (const dir of [files.rootDirectory, files.podLogsDirectory, files.staticPodPath]) await mkdir(dir, { recursive: true });
@@ -215,8 +233,7 @@ export class SystemTest {
               ...edged.extra,
             }
           : { enable: false, hostnameOverride: options.node },
-        eventBus: { enable: false },
-        deviceTwin: { enable: false },
+        ...devicesModules(options.devices, files, mqttUrl),
         metaManager: { enable: true },
         edgeHub: {
           enable: true,
@@ -236,7 +253,7 @@ export class SystemTest {
     // The store with the test's audit of every write (see edge-store.ts), made before edgecore first opens it.
     if ((options.auditStore ?? true) && !existsSync(files.db)) await prepareAuditedStore(files.db);
     await options.beforeStart?.(files);
-    const edge = new Edgecore(this, options, configFile, files);
+    const edge = new Edgecore(this, options, configFile, files, mqttUrl);
     await edge.start();
     return edge;
   }
@@ -287,6 +304,20 @@ export class SystemTest {
   tails(lines = 25): string {
     return this.started.map((child) => child.tail(lines)).join('\n');
   }
+}
+
+/** modules.eventBus and modules.deviceTwin of a test edgecore. */
+function devicesModules(devices: DevicesOptions | undefined, files: EdgeFiles, mqttInternal: string): Record<string, unknown> {
+  if (!devices) return { eventBus: { enable: false }, deviceTwin: { enable: false } };
+  return {
+    eventBus: {
+      enable: true,
+      mqttMode: devices.mqttMode ?? 'internal',
+      mqttServerInternal: mqttInternal,
+      ...(devices.mqttServerExternal ? { mqttServerExternal: devices.mqttServerExternal } : {}),
+    },
+    deviceTwin: { enable: true, dmiSockPath: files.dmiSockDir },
+  };
 }
 
 /** Unmounts every mount point at or under `dir`, deepest first (lazily when busy), so the folder can be removed. */
@@ -415,6 +446,8 @@ export class Edgecore {
     readonly options: EdgecoreOptions,
     readonly configFile: string,
     readonly files: EdgeFiles,
+    /** The internal MQTT broker's address (options.devices); '' without devices. */
+    readonly mqttUrl: string,
   ) {}
 
   get node(): string {

@@ -24,6 +24,8 @@ export const ENTRY = {
   cloudcore: entry('cloudcore/main'),
   edgecore: entry('edgecore/main'),
   keadm: entry('pkg/keadm/main'),
+  modbusMapper: entry('mappers/modbus/main'),
+  virtualMapper: entry('mappers/virtual/main'),
 } as const;
 
 /** One pino line as the programs write it. */
