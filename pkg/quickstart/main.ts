@@ -5,12 +5,15 @@
  * run as root); cloudcore with its embedded Kubernetes-compatible control plane; kubectl against it; an edge node
  * joining with the token `keadm gettoken` prints (edgecore fetches the CA, checks it against the token, gets its
  * certificate and opens the tunnel); edged registering the Node and running a Deployment's pods in real containers,
- * with a configmap mounted. It prints what it saw and stops every process by PID. Issue #8 turns this into keadm init
- * + join.
+ * with a configmap mounted; then a device: the virtual-device mapper registers with edgecore over DMI, a DeviceModel
+ * and Device applied with kubectl reach it, its values land in DeviceStatus, a desired value set with kubectl patch is
+ * written to the device, and an MQTT app reads the twin exactly as with KubeEdge. It prints what it saw and stops every
+ * process by PID. Issue #8 turns this into keadm init + join.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { connectAsync } from 'mqtt';
 import { checkContainerdInstalled, ensureTestImages, startContainerd, type RunningContainerd } from '../containerd';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -20,6 +23,10 @@ const EDGE = join(WORK, 'edgecore');
 const KUBECONFIG = join(CLOUD, 'admin.kubeconfig');
 const CONTAINERD = join(WORK, 'containerd');
 const NODE = 'quickstart-edge';
+
+const DMI = join(EDGE, 'dmi');
+/** eventBus's default: the embedded broker. */
+const MQTT = 'mqtt://127.0.0.1:1884';
 
 const entry = (program: string): string => join(ROOT, 'dist', program === 'keadm' ? 'pkg/keadm' : program, 'main.js');
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -54,6 +61,20 @@ modules:
     tlsCaFile: ${EDGE}/ca/rootCA.crt
     tlsCertFile: ${EDGE}/certs/server.crt
     tlsPrivateKeyFile: ${EDGE}/certs/server.key
+  deviceTwin:
+    dmiSockPath: ${DMI}
+`;
+
+const VIRTUAL_MAPPER_YAML = `grpc_server:
+  socket_path: ${DMI}/virtual.sock
+common:
+  name: virtual-mapper
+  version: v1.0.0
+  api_version: v1.0.0
+  protocol: virtual
+  address: 127.0.0.1
+  edgecore_sock: ${DMI}/dmi.sock
+  http_port: 7777
 `;
 
 /** A Deployment for the edge node, reading a configmap through a volume. edged labels its node as an edge node. */
@@ -114,7 +135,7 @@ async function metric(monitor: string, pattern: RegExp): Promise<number | undefi
 function start(name: string, config: string, monitor: string, children: ChildProcess[]): ChildProcess {
   const child = spawn(process.execPath, [entry(name), '--config', config, '--log-level', 'warn'], { stdio: 'inherit' });
   children.push(child);
-  say(`[${name}] started, pid ${child.pid}, metrics and health on ${monitor}`);
+  say(`[${name}] started, pid ${child.pid}, ${monitor}`);
   return child;
 }
 
@@ -151,7 +172,7 @@ async function main(): Promise<number> {
 
     // 1. The cloud.
     writeFileSync(join(WORK, 'cloudcore.yaml'), CLOUDCORE_YAML);
-    const cloud = start('cloudcore', join(WORK, 'cloudcore.yaml'), 'http://127.0.0.1:9091', children);
+    const cloud = start('cloudcore', join(WORK, 'cloudcore.yaml'), 'metrics and health on http://127.0.0.1:9091', children);
     await waitFor('cloudcore healthy', async () => ((await fetch('http://127.0.0.1:9091/healthz')).ok ? true : undefined), cloud, 60_000);
     say('[cloudcore] healthy: embedded API server, controllers, cloudHub on 127.0.0.1:10000, bootstrap HTTPS on :10002');
     say('');
@@ -164,7 +185,7 @@ async function main(): Promise<number> {
 
     // 3. The edge joins with nothing but the token and cloudcore's addresses; edged registers the node.
     writeFileSync(join(WORK, 'edgecore.yaml'), edgecoreYaml(token, runtime.endpoint));
-    const edge = start('edgecore', join(WORK, 'edgecore.yaml'), 'http://127.0.0.1:9092', children);
+    const edge = start('edgecore', join(WORK, 'edgecore.yaml'), 'metrics and health on http://127.0.0.1:9092', children);
     const connected = /edgehub_connection_state\{[^}]*state="connected"[^}]*\} (1)/;
     await waitFor('edge connected', () => metric('http://127.0.0.1:9092', connected), edge, 30_000);
     say(`[edgecore] joined: certificate for system:node:${NODE} in ${EDGE}/certs, tunnel up`);
@@ -188,19 +209,64 @@ async function main(): Promise<number> {
     kubectl('get', 'node', NODE, '-o', "jsonpath={.metadata.name} held by cloudcore {.metadata.annotations.cloudcore}{'\\n'}");
     kubectl('get', 'objectsyncs', '-n', 'default');
     say('');
+
+    // 5. A device: a mapper on the edge host, the device's model and instance from kubectl.
+    await showDevice(edge, children);
+    say('');
     say(`The pods run in containerd on the edge node; they keep running when the link to the cloud drops.`);
-    say(`Look further: KUBECONFIG=${KUBECONFIG} kubectl get pods,nodes,events`);
+    say(`Look further: KUBECONFIG=${KUBECONFIG} kubectl get pods,nodes,events,devices,devicestatuses`);
     return 0;
   } catch (error) {
     say(`quickstart failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    stopAll();
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    // Newest first (mapper, edgecore, cloudcore), each gone before the next, so none logs the loss of another.
+    for (const child of [...children].reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     // Removes the pods' sandboxes first, so no containerd-shim outlives containerd.
     await runtime?.stop();
     const pids = [...children.map((c) => c.pid), ...(runtime ? [runtime.pid] : [])];
     say(`stopped ${pids.join(', ')} (and the pods' containers); data stays in ${WORK}`);
+  }
+}
+
+/** The virtual thermostat: registered by its mapper, values into DeviceStatus, a desired value back to the device. */
+async function showDevice(edge: ChildProcess, children: ChildProcess[]): Promise<void> {
+  writeFileSync(join(WORK, 'virtual-mapper.yaml'), VIRTUAL_MAPPER_YAML);
+  start('mappers/virtual', join(WORK, 'virtual-mapper.yaml'), `DMI on ${DMI}/virtual.sock, REST on http://127.0.0.1:7777`, children);
+  const manifest = readFileSync(join(ROOT, 'mappers/virtual/examples/thermostat.yaml'), 'utf8').replace('nodeName: edge-node-1', `nodeName: ${NODE}`);
+  kubectlApply(manifest);
+  const twin = (name: string): string =>
+    kubectlQuiet('get', 'devicestatus', 'thermostat-1', '-o', `jsonpath={.status.twins[?(@.propertyName=='${name}')].reported.value}`);
+  await waitFor('thermostat values in DeviceStatus', async () => (twin('temperature') && twin('setpoint') ? true : undefined), edge, 30_000);
+  kubectl('get', 'devices,devicestatuses');
+  kubectl('get', 'devicestatus', 'thermostat-1', '-o', "jsonpath={range .status.twins[*]}{.propertyName}={.reported.value} {end}{'\\n'}");
+  run('kubectl', ['patch', 'device', 'thermostat-1', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/properties/2/desired/value","value":"25"}]']);
+  const started = Date.now();
+  await waitFor('setpoint 25 reported by the device', async () => (twin('setpoint') === '25' ? true : undefined), edge, 30_000);
+  say(`[device] setpoint written to the device and reported back as 25 in ${Date.now() - started} ms`);
+  say(`[mqtt] an app on the edge asks for the twin, as with KubeEdge: $hw/events/device/default/thermostat-1/twin/get`);
+  say(`[mqtt] ${await twinOverMqtt()}`);
+}
+
+/** What an MQTT app on the edge host sees: the twin/get answer from edgecore's broker. */
+async function twinOverMqtt(): Promise<string> {
+  const client = await connectAsync(MQTT, { clientId: 'quickstart-app', connectTimeout: 5_000, reconnectPeriod: 0 });
+  try {
+    const topic = '$hw/events/device/default/thermostat-1/twin/get';
+    await client.subscribeAsync(`${topic}/result`);
+    const answer = new Promise<string>((resolve) => client.once('message', (_topic, payload) => resolve(payload.toString())));
+    await client.publishAsync(topic, JSON.stringify({ event_id: 'quickstart', timestamp: Date.now() }));
+    const result = JSON.parse(await answer) as { twin?: Record<string, { expected?: { value?: string }; actual?: { value?: string } }> };
+    return Object.entries(result.twin ?? {})
+      .map(([name, twin]) => `${name}: actual ${twin.actual?.value ?? '-'}${twin.expected?.value ? `, expected ${twin.expected.value}` : ''}`)
+      .join('; ');
+  } finally {
+    await client.endAsync();
   }
 }
 
