@@ -4,17 +4,10 @@
  * migrations table (eventbus_migrations), so it never collides with metamanager's or devicetwin's. Append only: never
  * edit a migration that has shipped; add a new one.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import knexFactory, { type Knex } from 'knex';
-import type { Database } from 'sqlite3';
+import { openModuleTables, type NamedMigration } from '../../pkg/sqlite/module-tables';
 import { EventBusError } from './errors';
 
 export const MIGRATIONS_TABLE = 'eventbus_migrations';
-
-interface NamedMigration extends Knex.Migration {
-  readonly name: string;
-}
 
 const MIGRATIONS: readonly NamedMigration[] = [
   {
@@ -32,12 +25,6 @@ const MIGRATIONS: readonly NamedMigration[] = [
   },
 ];
 
-const migrationSource: Knex.MigrationSource<NamedMigration> = {
-  getMigrations: () => Promise.resolve([...MIGRATIONS]),
-  getMigrationName: (migration) => migration.name,
-  getMigration: (migration) => Promise.resolve(migration),
-};
-
 /** The topic filters the cloud subscribed eventbus to. */
 export interface SubTopicStore {
   list(): Promise<string[]>;
@@ -54,29 +41,11 @@ export interface SubTopicStore {
  */
 export async function openSubTopicStore(dataSource: string): Promise<SubTopicStore> {
   const where = `database.dataSource ${dataSource}`;
+  let knex;
   try {
-    mkdirSync(dirname(dataSource), { recursive: true });
+    knex = await openModuleTables(dataSource, { owner: 'eventbus', migrations: MIGRATIONS, migrationsTable: MIGRATIONS_TABLE });
   } catch (error) {
-    throw new EventBusError('STORAGE', `${where}: cannot create its folder (${(error as Error).message})`, { cause: error });
-  }
-  const knex = knexFactory({
-    client: 'sqlite3',
-    connection: { filename: dataSource },
-    useNullAsDefault: true,
-    pool: {
-      min: 1,
-      max: 1,
-      afterCreate: (conn: Database, done: (error: Error | null, conn: Database) => void) =>
-        conn.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL', (error) => done(error, conn)),
-    },
-    // Failures reach the caller as EventBusErrors; knex need not print them too.
-    log: { warn() {}, error() {}, deprecate() {}, debug() {} },
-  });
-  try {
-    await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE });
-  } catch (error) {
-    await knex.destroy().catch(() => {});
-    throw storageError(`${where}: cannot create the sub_topics table`, error);
+    throw new EventBusError('STORAGE', (error as Error).message, { cause: error });
   }
   return {
     async list() {

@@ -4,19 +4,13 @@
  * them in its `meta` table; here they have their own table and their own migrations (`dmi_migrations`), on a
  * connection of their own, so that they never collide with metamanager's schema.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import knexFactory, { type Knex } from 'knex';
-import type { Database } from 'sqlite3';
+import type { Knex } from 'knex';
 import type { Logger } from '../../../pkg/log';
+import { openModuleTables, type NamedMigration } from '../../../pkg/sqlite/module-tables';
 import type { MapperRecord } from './reports';
 
 export const MAPPER_TABLE = 'device_mapper';
 export const DMI_MIGRATIONS_TABLE = 'dmi_migrations';
-
-interface NamedMigration extends Knex.Migration {
-  readonly name: string;
-}
 
 /** Append only: never edit a migration that has shipped; add a new one. */
 const MIGRATIONS: readonly NamedMigration[] = [
@@ -63,37 +57,11 @@ export class MapperStore {
   ) {}
 
   static async open(dataSource: string, log: Logger): Promise<MapperStore> {
-    if (dataSource === '' || dataSource === ':memory:' || dataSource.startsWith('file:')) {
-      throw new MapperStoreError(`database.dataSource: ${JSON.stringify(dataSource)} is not a file path; write the path of the SQLite file`);
-    }
-    mkdirSync(dirname(dataSource), { recursive: true });
-    const knex = knexFactory({
-      client: 'sqlite3',
-      connection: { filename: dataSource },
-      useNullAsDefault: true,
-      pool: {
-        min: 1,
-        max: 1,
-        // metamanager writes the same file: wait for its locks rather than fail. WAL is what metamanager sets too.
-        afterCreate: (conn: Database, done: (error: Error | null, conn: Database) => void) =>
-          conn.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL', (error) => done(error, conn)),
-      },
-      log: {
-        warn: (message: unknown) => log.debug({ knex: String(message) }, 'knex warning'),
-        error: (message: unknown) => log.debug({ knex: String(message) }, 'knex error'),
-        deprecate: () => {},
-        debug: () => {},
-      },
-    });
     try {
-      const [, applied] = (await knex.migrate.latest({ migrationSource: source(), tableName: DMI_MIGRATIONS_TABLE })) as [number, string[]];
-      if (applied.length > 0) log.info({ dataSource, migrations: applied }, 'DMI mapper table migrated');
+      const knex = await openModuleTables(dataSource, { owner: 'DMI mapper registry', migrations: MIGRATIONS, migrationsTable: DMI_MIGRATIONS_TABLE }, log);
       return new MapperStore(knex, dataSource);
     } catch (error) {
-      await knex.destroy().catch(() => {});
-      throw new MapperStoreError(`database.dataSource ${dataSource}: cannot prepare the mapper table (${(error as Error).message})`, {
-        cause: error,
-      });
+      throw new MapperStoreError((error as Error).message, { cause: error });
     }
   }
 
@@ -134,12 +102,4 @@ export class MapperStore {
   async close(): Promise<void> {
     await this.knex.destroy();
   }
-}
-
-function source(): Knex.MigrationSource<NamedMigration> {
-  return {
-    getMigrations: () => Promise.resolve([...MIGRATIONS]),
-    getMigrationName: (migration) => migration.name,
-    getMigration: (migration) => Promise.resolve(migration),
-  };
 }

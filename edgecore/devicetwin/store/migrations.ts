@@ -6,14 +6,7 @@
  * and the start-up reconciliation need: the device's namespace and spec, and unsynced flags. device_model keeps each
  * model's spec, to tell at start which models changed while edgecore was down.
  */
-import type { Knex } from 'knex';
-
-export const MIGRATIONS_TABLE = 'devicetwin_migrations';
-
-interface NamedMigration extends Knex.Migration {
-  readonly name: string;
-  down(knex: Knex): Promise<void>;
-}
+import type { ModuleTables, NamedMigration } from '../../../pkg/sqlite/module-tables';
 
 const MIGRATIONS: readonly NamedMigration[] = [
   {
@@ -71,10 +64,8 @@ const MIGRATIONS: readonly NamedMigration[] = [
   },
 ];
 
-export function migrationSource(): Knex.MigrationSource<NamedMigration> {
-  return {
-    getMigrations: () => Promise.resolve([...MIGRATIONS]),
-    getMigrationName: (migration) => migration.name,
-    getMigration: (migration) => Promise.resolve(migration),
-  };
-}
+/**
+ * synchronous=NORMAL: twin values are readings that the next report replaces, so a power cut may lose the last
+ * commits (a killed process loses nothing); FULL would cost an fsync per batch.
+ */
+export const TWIN_TABLES: ModuleTables = { owner: 'devicetwin', migrations: MIGRATIONS, migrationsTable: 'devicetwin_migrations', synchronous: 'NORMAL' };
