@@ -3,8 +3,9 @@
  * state, socket, CNI config and log under `dir`), stopped by PID. The settings and their reasons: README.md.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { forgetPidFile, isAlive, stopDaemon } from '../process/daemon-pid';
 import { connectCri, removeAllSandboxes, waitForCri } from './cri';
 import { ContainerdError } from './errors';
 
@@ -153,51 +154,10 @@ async function stopContainerd(endpoint: string, pid: number, options: StopContai
   await stopProcess(pid, options.timeoutMs ?? 10_000);
 }
 
-/** Removes the pid file (only when it still names `pid`: a later start may have replaced it). */
+async function stopProcess(pid: number, graceMs: number): Promise<void> {
+  if (!(await stopDaemon(pid, graceMs))) throw new ContainerdError('STOP_FAILED', `containerd pid ${pid} survived SIGKILL`);
+}
+
 function forget(dir: string, pid: number): void {
-  const pidFile = join(dir, 'containerd.pid');
-  try {
-    if (readFileSync(pidFile, 'utf8').trim() === String(pid)) rmSync(pidFile);
-  } catch {
-    // no pid file: nothing to forget
-  }
-}
-
-/** Alive and not a zombie: containerd is not our child (start.sh exits), so whoever reaps it may be slow. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, wait up to timeoutMs, then SIGKILL and wait for the process to be gone. */
-async function stopProcess(pid: number, timeoutMs: number): Promise<void> {
-  const signal = (name: NodeJS.Signals): void => {
-    try {
-      process.kill(pid, name);
-    } catch {
-      // already gone
-    }
-  };
-  const gone = async (ms: number): Promise<boolean> => {
-    const deadline = Date.now() + ms;
-    while (isAlive(pid)) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return true;
-  };
-  if (!isAlive(pid)) return;
-  signal('SIGTERM');
-  if (await gone(timeoutMs)) return;
-  signal('SIGKILL');
-  if (!(await gone(5_000))) throw new ContainerdError('STOP_FAILED', `containerd pid ${pid} survived SIGKILL`);
+  forgetPidFile(join(dir, 'containerd.pid'), pid);
 }

@@ -3,9 +3,10 @@
  * persistence, log and pid file under `dir`), listening on 127.0.0.1 only, stopped by PID.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { forgetPidFile, stopDaemon } from '../process/daemon-pid';
 import { MosquittoError } from './errors';
 
 export const SCRIPTS_DIR = __dirname.endsWith(join('dist', 'pkg', 'mosquitto'))
@@ -137,53 +138,10 @@ export async function startMosquitto(options: StartMosquittoOptions): Promise<Ru
   };
 }
 
-/** Removes the pid file (only when it still names `pid`: a later start may have replaced it). */
-function forget(dir: string, pid: number): void {
-  const pidFile = join(dir, 'mosquitto.pid');
-  try {
-    if (readFileSync(pidFile, 'utf8').trim() === String(pid)) rmSync(pidFile);
-  } catch {
-    // no pid file: nothing to forget
-  }
-}
-
-/** Alive and not a zombie: mosquitto is not our child (start.sh exits), so whoever reaps it may be slow. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, wait up to graceMs, then SIGKILL and wait for the process to be gone. graceMs 0: SIGKILL at once. */
 async function stopProcess(pid: number, graceMs: number): Promise<void> {
-  const signal = (name: NodeJS.Signals): void => {
-    try {
-      process.kill(pid, name);
-    } catch {
-      // already gone
-    }
-  };
-  const gone = async (ms: number): Promise<boolean> => {
-    const deadline = Date.now() + ms;
-    while (isAlive(pid)) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return true;
-  };
-  if (!isAlive(pid)) return;
-  if (graceMs > 0) {
-    signal('SIGTERM');
-    if (await gone(graceMs)) return;
-  }
-  signal('SIGKILL');
-  if (!(await gone(5_000))) throw new MosquittoError('STOP_FAILED', `mosquitto pid ${pid} survived SIGKILL`);
+  if (!(await stopDaemon(pid, graceMs))) throw new MosquittoError('STOP_FAILED', `mosquitto pid ${pid} survived SIGKILL`);
+}
+
+function forget(dir: string, pid: number): void {
+  forgetPidFile(join(dir, 'mosquitto.pid'), pid);
 }
