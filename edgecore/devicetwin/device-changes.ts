@@ -30,6 +30,14 @@ export class DeviceChanges {
     const namespace = object.metadata?.namespace ?? '';
     const name = object.metadata?.name ?? '';
     const id = `${namespace}/${name}`;
+    const boundTo = object.spec?.nodeName ?? '';
+    if (boundTo !== this.effects.nodeName) {
+      // A device that moved to another node, sent here as an update (a resend can race the cloud's delete): it is
+      // gone from this node, as the delete would have said.
+      this.effects.log.info({ device: id, nodeName: boundTo }, 'device is bound to another node; removing it here');
+      this.removeDevice(namespace, name, object, version);
+      return;
+    }
     const existing = this.state.device(id);
     if (existing && isOlder(version, existing.resourceVersion)) {
       this.effects.metrics.ignored('stale_notice');

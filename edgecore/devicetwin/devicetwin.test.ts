@@ -347,6 +347,15 @@ describe('devicetwin', () => {
     });
   });
 
+  it('removes a device updated to another node (a resend that raced the cloud\'s delete) as a delete would', async () => {
+    await edge.cloud('update', thermometer({ resourceVersion: '31', nodeName: 'edge-2' }));
+    expect(await edge.nextPublish(membershipTopic('edge-1', 'updated'), 1)).toMatchObject({
+      added_devices: [],
+      removed_devices: [expect.objectContaining({ id: 'default/thermo-1' })],
+    });
+    expect(edge.dmi!.summary().at(-1)).toBe('deviceRemoved default/thermo-1');
+  });
+
   it('passes model changes to the mapper side and retypes the twins of devices using the model', async () => {
     const model = thermometerModel('11');
     model.spec!.properties![0]!.type = 'FLOAT';

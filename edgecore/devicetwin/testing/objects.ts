@@ -26,6 +26,8 @@ export interface DeviceInit {
   labels?: Record<string, string>;
   protocol?: string;
   status?: Record<string, unknown>;
+  /** Default: this edge's node. */
+  nodeName?: string;
 }
 
 export function thermometer(init: DeviceInit = {}): Device {
@@ -48,7 +50,7 @@ export function thermometer(init: DeviceInit = {}): Device {
     },
     spec: {
       deviceModelRef: { name: 'thermometer' },
-      nodeName: NODE,
+      nodeName: init.nodeName ?? NODE,
       protocol: { protocolName: init.protocol ?? 'modbus', configData: { ip: '127.0.0.1', port: 5020 } },
       properties: [property('temperature', init.temperature ?? '25'), property('enabled', init.enabled)],
     },
