@@ -68,6 +68,11 @@ describe('node authorization', () => {
     await harness.module('devicecontroller').next((m) => m.header!.id === twin.header!.id);
     const forwarded = harness.module('edgecontroller').messages.filter((m) => own.some((o) => o.header!.id === m.header!.id));
     expect(forwarded.map((m) => m.route!.resource)).toEqual(own.map((m) => `node/auth-a/${m.route!.resource}`));
+    // Several devices' reports in one message name no single device: DeviceController checks each entry's binding.
+    const batch = up('device/batch/report', { reports: [{ namespace: 'team-a', name: 'dev-a', twin: { twin: {} } }] }, 'update', 'twin');
+    expect(await verdict(nodeA, batch)).toBe('');
+    const delivered = await harness.module('devicecontroller').next((m) => m.header!.id === batch.header!.id);
+    expect(delivered.route!.resource).toBe('node/auth-a/device/batch/report');
   });
 
   it("refuses a second node's writes and reads of the first node's objects, logging and counting each", async () => {

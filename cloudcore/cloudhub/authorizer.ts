@@ -177,8 +177,18 @@ async function deviceRule(lookup: NodeObjectLookup, node: string, namespace: str
   return bindingDecision(boundTo, node, `device ${namespace}/${name}`, verb);
 }
 
-/** Twin traffic: `device/<namespace>/<name>/...` for a device bound to the node, or the node's own membership. */
+/**
+ * Many devices' twin and state reports in one message (devicetwin's cloud sync, when more than one device has
+ * changes). It names no single device, so DeviceController checks each entry's binding itself (upstream.ts).
+ */
+const DEVICE_BATCH_RESOURCE = 'device/batch/report';
+
+/**
+ * Twin traffic: `device/<namespace>/<name>/...` for a device bound to the node, the node's own membership, or a batch
+ * of reports (checked entry by entry downstream).
+ */
 async function twinRule(lookup: NodeObjectLookup, node: string, resource: string): Promise<Authorization> {
+  if (resource === DEVICE_BATCH_RESOURCE) return ALLOWED;
   const [kind = '', namespace = '', name = ''] = resource.split('/');
   if (kind === 'membership') return ALLOWED;
   if (kind !== 'device' || namespace === '' || name === '') {
