@@ -61,6 +61,8 @@ interface PropertyState<V> {
   /** The desired value last written, and the last one refused (not retried until it changes). */
   desiredApplied: string | undefined;
   desiredRefused: string | undefined;
+  /** The desired value being written now: the collect tick and an update both try, and must not both write. */
+  desiredWriting: string | undefined;
   writeFailure: DeviceError | undefined;
 }
 
@@ -197,6 +199,7 @@ export class DeviceRunner<P, V> {
         writeLog: keep ? old.writeLog : new StreakLog(this.log, fields),
         desiredApplied: keep ? old.desiredApplied : undefined,
         desiredRefused: keep ? old.desiredRefused : undefined,
+        desiredWriting: undefined,
         writeFailure: keep ? old.writeFailure : undefined,
       });
     }
@@ -335,6 +338,7 @@ export class DeviceRunner<P, V> {
   private async applyDesired(property: PropertyState<V>): Promise<void> {
     const desired = property.spec.desired?.value;
     if (desired === undefined || desired === property.desiredApplied || desired === property.desiredRefused) return;
+    if (desired === property.desiredWriting) return;
     const subject = `desired value of property ${property.spec.name}`;
     if (property.spec.context.accessMode !== 'ReadWrite') {
       property.desiredRefused = desired;
@@ -350,6 +354,7 @@ export class DeviceRunner<P, V> {
       return;
     }
     if (!this.connected) return;
+    property.desiredWriting = desired;
     try {
       await this.queue.run(() => this.driver.write(property.spec.visitor, property.spec.context, raw));
       property.desiredApplied = desired;
@@ -373,6 +378,8 @@ export class DeviceRunner<P, V> {
         property.writeFailure = failure;
         void this.checkState();
       }
+    } finally {
+      if (property.desiredWriting === desired) property.desiredWriting = undefined;
     }
   }
 

@@ -128,6 +128,8 @@ test('writes desired values to ReadWrite properties, and again on UpdateDevice w
   await h.peer.waitFor('setpoint 21 reported', () => h.peer.reported('thermo-1', 'setpoint').some((r) => r.value === '21' && r.observedDesired === '21'));
   expect(device.writes).toEqual([expect.objectContaining({ key: 'sp', value: 21 })]);
 
+  // Writes take a while, as on a real device: the update and the collect tick must not both write the new value.
+  device.writeDelayMs = 50;
   const updated = thermo('thermo-1', 'd1');
   updated.spec!.properties[1]!.desired = { value: '25', metadata: {} };
   updated.spec!.properties[2]!.desired = { value: 'true', metadata: {} };
@@ -136,6 +138,8 @@ test('writes desired values to ReadWrite properties, and again on UpdateDevice w
   await h.peer.waitFor('switch true reported', () => h.peer.reported('thermo-1', 'switch').some((r) => r.value === 'true'));
   expect(device.values.get('sp')).toBe(25);
   expect(device.values.get('sw')).toBe(true);
+  // Each new desired value is written once.
+  expect(device.writes.map((w) => `${w.key}=${String(w.value)}`)).toEqual(['sp=21', 'sp=25', 'sw=true']);
   // Same connection settings: the device was not torn down.
   expect(device.connects).toBe(1);
   expect(device.closes).toBe(0);

@@ -22,6 +22,8 @@ export class MemoryDevice {
   failWrites: DeviceErrorCode | undefined;
   /** Each read takes this long. */
   readDelayMs = 0;
+  /** Each write takes this long (a real device's round trip, during which another write may be tried). */
+  writeDelayMs = 0;
 }
 
 export function memoryDriver(devices: Map<string, MemoryDevice>): ProtocolDriver<{ device: string }, { key: string }> {
@@ -66,6 +68,7 @@ export function memoryDriver(devices: Map<string, MemoryDevice>): ProtocolDriver
           const target = device();
           if (!target.connected) throw new DeviceError('DISCONNECTED', 'not connected');
           if (target.failWrites) throw new DeviceError(target.failWrites, `injected ${target.failWrites}`);
+          if (target.writeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, target.writeDelayMs));
           target.writes.push({ key, value, at: Date.now() });
           target.values.set(key, value);
         },
