@@ -3,6 +3,8 @@ import { createClient, type Client } from './client';
 import { isAlreadyExists, isConflict, isNotFound, KubeApiError } from './errors';
 import { loadKubeConfig } from './kubeconfig';
 import { RESOURCES, type KubeObject } from './resource';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { LinkProxy } from '../testing/link-proxy';
 import { TestControlPlane, testLogger } from './testing/control-plane';
 
 interface ConfigMap extends KubeObject {
@@ -122,6 +124,20 @@ describe('Client against the embedded API server', () => {
     expect(names.sort()).toEqual(['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
   });
 
+  it('keeps one connection alive for sequential requests (no TCP and TLS handshake per request)', async () => {
+    const port = Number(new URL(readKubeconfigServer(kubeconfigPath)).port);
+    const proxy = await LinkProxy.start('127.0.0.1', port);
+    try {
+      const viaProxy = `${kubeconfigPath}.proxy`;
+      writeFileSync(viaProxy, readFileSync(kubeconfigPath, 'utf8').replace(`127.0.0.1:${port}`, proxy.address));
+      const counted = createClient(loadKubeConfig({ kubeconfigPath: viaProxy, qps: 1000, burst: 1000 }));
+      for (let i = 0; i < 20; i++) await counted.resource(RESOURCES.namespaces).get('default');
+      expect(proxy.connections).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('rate-limits requests to the configured QPS after the burst', async () => {
     const slow = createClient(loadKubeConfig({ kubeconfigPath, qps: 10, burst: 1 }));
     const started = Date.now();
@@ -141,3 +157,9 @@ describe('Client against the embedded API server', () => {
     await expect(createClient(kc).resource(RESOURCES.namespaces).get('default')).rejects.toMatchObject({ code: 0, reason: 'Unreachable' });
   });
 });
+
+function readKubeconfigServer(path: string): string {
+  const match = /server: *(\S+)/.exec(readFileSync(path, 'utf8'));
+  if (!match) throw new Error(`no server in ${path}`);
+  return match[1]!;
+}
