@@ -198,7 +198,9 @@ export class Dmi {
       this.log.warn({ device: objectId(device) }, 'device without metadata.name or metadata.namespace ignored');
       return;
     }
-    if (model !== undefined && model.metadata?.name && model.metadata.namespace) this.upsertModel(model);
+    // devicetwin hands the model with every device; only a new or changed model is news (upsertModel re-sends every
+    // device of the model, which made adding N devices cost N^2 syncs).
+    if (model !== undefined && model.metadata?.name && model.metadata.namespace && !this.knowsModel(model)) this.upsertModel(model);
     const id = objectId(device);
     const previous = this.devices.get(id);
     this.devices.set(id, device);
@@ -209,6 +211,11 @@ export class Dmi {
     }
     const protocols = new Set([protocol, previous ? deviceProtocol(previous) : '']);
     for (const p of protocols) this.route(p, [deviceKey(id)]);
+  }
+
+  private knowsModel(model: DeviceModel): boolean {
+    const known = this.models.get(objectId(model));
+    return known !== undefined && JSON.stringify(known.spec ?? {}) === JSON.stringify(model.spec ?? {});
   }
 
   private upsertModel(model: DeviceModel): void {
