@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Device, DeviceModel } from '../../pkg/devices';
-import { deviceToProto, modelToProto } from '../sdk/testing/crd-to-proto';
+import { toDmiDevice, toDmiModel } from '../../pkg/dmi/convert';
 import { EdgecorePeer } from '../sdk/testing/edgecore-peer';
 import { PymodbusServer } from './testing/pymodbus';
 
@@ -38,8 +38,8 @@ test('runs with --config, serves the example device from pymodbus, stops cleanly
   const peer = await EdgecorePeer.start(join(dir, 'dmi.sock'));
   const [model, device] = parseAllDocuments(readFileSync(join(__dirname, 'examples/thermometer.yaml'), 'utf8')).map((doc) => doc.toJS()) as [DeviceModel, Device];
   device.spec!.protocol!.configData = { ...device.spec!.protocol!.configData, port: modbus.port };
-  peer.models = [modelToProto(model)];
-  peer.devices = [deviceToProto(device)];
+  peer.models = [toDmiModel(model)];
+  peer.devices = [toDmiDevice(device)];
   const config = join(dir, 'config.yaml');
   await writeFile(
     config,

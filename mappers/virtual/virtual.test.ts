@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Device, DeviceModel } from '../../pkg/devices';
-import { deviceToProto, modelToProto } from '../sdk/testing/crd-to-proto';
+import { toDmiDevice, toDmiModel } from '../../pkg/dmi/convert';
 import { startHarness, sleep, type Harness } from '../sdk/testing/harness';
 import { deviceProto } from '../sdk/testing/protos';
 import { virtualDriver, type VirtualProtocol, type VirtualVisitor } from './driver';
@@ -19,8 +19,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function start(devices = [deviceToProto(exampleDevice)]): Promise<Harness<VirtualProtocol, VirtualVisitor>> {
-  harness = await startHarness({ driver: virtualDriver(), devices, models: [modelToProto(exampleModel)] });
+async function start(devices = [toDmiDevice(exampleDevice)]): Promise<Harness<VirtualProtocol, VirtualVisitor>> {
+  harness = await startHarness({ driver: virtualDriver(), devices, models: [toDmiModel(exampleModel)] });
   return harness;
 }
 
@@ -55,12 +55,12 @@ test('an actuator holds what the REST API writes; a sensor cannot be written', a
 });
 
 test('a switched-off device is offline, and comes online when switched on', async () => {
-  const off = deviceToProto({ ...exampleDevice, spec: { ...exampleDevice.spec, protocol: { protocolName: 'virtual', configData: { offline: true } } } });
+  const off = toDmiDevice({ ...exampleDevice, spec: { ...exampleDevice.spec, protocol: { protocolName: 'virtual', configData: { offline: true } } } });
   const h = await start([off]);
   await h.peer.waitFor('offline', () => h.peer.states('thermostat-1').includes('offline'));
   await sleep(300);
   expect(h.peer.reported('thermostat-1', 'temperature')).toEqual([]);
-  await h.peer.call(h.peer.mapper().updateDevice, { device: deviceToProto(exampleDevice) });
+  await h.peer.call(h.peer.mapper().updateDevice, { device: toDmiDevice(exampleDevice) });
   await h.peer.waitFor('online', () => h.peer.states('thermostat-1').at(-1) === 'online');
 });
 

@@ -1,6 +1,6 @@
 import * as pb from '../../../gen/kubeedge/dmi/v1beta1/api';
 import type { Device } from '../../../pkg/devices/api';
-import { deviceFingerprint, toDmiDevice, toDmiModel } from './convert';
+import { deviceFingerprint, toDmiDevice, toDmiModel } from '../../../pkg/dmi/convert';
 import { modbusDevice, modbusModel } from './testing/fixtures';
 
 const WRAPPER = 'type.googleapis.com/google.protobuf.';

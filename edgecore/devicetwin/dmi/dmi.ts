@@ -13,7 +13,7 @@ import { DeviceManagerServiceService, type MapperRegisterRequest, type MapperReg
 import type { Device, DeviceModel } from '../../../pkg/devices/api';
 import type { Logger } from '../../../pkg/log';
 import { TokenBucket } from '../../../pkg/timing';
-import { deviceModelId, deviceProtocol, objectId, toDmiDevice, toDmiModel } from './convert';
+import { deviceModelId, deviceProtocol, objectId, toDmiDevice, toDmiModel } from '../../../pkg/dmi/convert';
 import { DmiRequestError, DmiSocketError } from './errors';
 import { MapperSession, deviceKey, modelKey, type DesiredState, type SyncKey } from './mapper-session';
 import { MapperStore } from './mapper-store';

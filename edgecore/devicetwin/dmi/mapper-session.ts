@@ -13,7 +13,7 @@
 import type { Device, DeviceModel } from '../../../pkg/devices/api';
 import type { Logger } from '../../../pkg/log';
 import { Backoff, sleep } from '../../../pkg/timing';
-import { deviceFingerprint, deviceModelId, deviceProtocol, modelFingerprint, objectId, toDmiDevice, toDmiModel } from './convert';
+import { deviceFingerprint, deviceModelId, deviceProtocol, modelFingerprint, objectId, toDmiDevice, toDmiModel } from '../../../pkg/dmi/convert';
 import { MapperConnection, type MapperCalls, type MapperHealth, type MapperMethod } from './mapper-connection';
 import type { DmiMetrics } from './metrics';
 import type { MapperRecord } from './reports';

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pb from '../../../gen/kubeedge/dmi/v1beta1/api';
 import { decodeAnyMap } from '../../../pkg/dmi/any-values';
-import { toDmiDevice, toDmiModel } from './convert';
+import { toDmiDevice, toDmiModel } from '../../../pkg/dmi/convert';
 import { DmiReportError } from './errors';
 import { modbusDevice, modbusModel } from './testing/fixtures';
 import { startDmi, tempDir, type Harness } from './testing/harness';

@@ -1,7 +1,7 @@
 /** Device and model changes reaching the mapper of their protocol, over real gRPC. */
 import { join } from 'node:path';
 import type { Device } from '../../../pkg/devices/api';
-import { toDmiDevice, toDmiModel } from './convert';
+import { toDmiDevice, toDmiModel } from '../../../pkg/dmi/convert';
 import { modbusDevice, modbusModel } from './testing/fixtures';
 import { eventually, startDmi, tempDir, type Harness } from './testing/harness';
 import { mapperInfo, MapperPeer } from './testing/mapper-peer';

@@ -7,9 +7,9 @@
  *
  * Maps are written in key order so that one spec always encodes to the same bytes (see fingerprint).
  */
-import type { Device, DeviceModel } from '../../../pkg/devices/api';
-import { encodeAnyMap } from '../../../pkg/dmi/any-values';
-import * as pb from '../../../gen/kubeedge/dmi/v1beta1/api';
+import type { Device, DeviceModel } from '../devices/api';
+import { encodeAnyMap } from './any-values';
+import * as pb from '../../gen/kubeedge/dmi/v1beta1/api';
 
 type Json = Record<string, unknown>;
 
