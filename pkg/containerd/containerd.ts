@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { forgetPidFile, isAlive, stopDaemon } from '../process/daemon-pid';
+import { join } from 'node:path';
+import { forgetPidFile, onPath, isAlive, stopDaemon } from '../process/daemon-pid';
 import { connectCri, removeAllSandboxes, waitForCri } from './cri';
 import { ContainerdError } from './errors';
 
@@ -16,17 +16,6 @@ export const SCRIPTS_DIR = __dirname.endsWith(join('dist', 'pkg', 'containerd'))
 /** Programs and files the helpers need; install.sh provides all of them. */
 const REQUIRED = ['containerd', 'ctr', 'runc', 'gcc'] as const;
 const REQUIRED_FILES = ['/usr/lib/cni/bridge', '/usr/lib/cni/host-local', '/usr/lib/cni/portmap', '/bin/busybox'];
-
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).some((folder) => {
-    try {
-      accessSync(join(folder, program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /**
  * Throws ContainerdError NOT_INSTALLED naming what is missing when containerd, runc, the CNI plugins, gcc or the

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { forgetPidFile, stopDaemon } from '../process/daemon-pid';
+import { forgetPidFile, onPath, stopDaemon } from '../process/daemon-pid';
 import { MosquittoError } from './errors';
 
 export const SCRIPTS_DIR = __dirname.endsWith(join('dist', 'pkg', 'mosquitto'))
@@ -15,17 +15,6 @@ export const SCRIPTS_DIR = __dirname.endsWith(join('dist', 'pkg', 'mosquitto'))
 
 /** Programs the helpers and the tests need; install.sh provides all of them. */
 const REQUIRED = ['mosquitto', 'mosquitto_pub', 'mosquitto_sub'] as const;
-
-function onPath(program: string): boolean {
-  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).some((folder) => {
-    try {
-      accessSync(join(folder, program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** Throws MosquittoError NOT_INSTALLED naming what is missing and the script that installs it. Cheap: call it in beforeAll. */
 export function checkMosquittoInstalled(): void {

@@ -1,8 +1,9 @@
 /**
  * Daemons the project starts detached (containerd, mosquitto: their start scripts exit and leave them running), known
- * only by PID: whether one is alive, how to stop it, and its pid file.
+ * only by PID: whether one is alive, how to stop it, and its pid file; and whether its program is installed.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 /** Alive and not a zombie: the daemon is not our child, so whoever reaps it may be slow. */
 export function isAlive(pid: number): boolean {
@@ -55,4 +56,16 @@ export function forgetPidFile(pidFile: string, pid: number): void {
   } catch {
     // no pid file: nothing to forget
   }
+}
+
+/** True when `program` is an executable file in a folder of PATH (the daemons' install checks). */
+export function onPath(program: string): boolean {
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).some((folder) => {
+    try {
+      accessSync(join(folder, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
