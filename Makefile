@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := node_modules/.bin
 
 .PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel bench-pods quickstart clean \
-	containerd-up containerd-down test-images python-mapper-deps gen-python bench-devices device-test-deps
+	containerd-up containerd-down test-images python-mapper-deps gen-python bench-devices device-test-deps test-deps
 
 all: build
 
@@ -39,7 +39,12 @@ unit: build
 	mkdir -p .tmp
 	$(BIN)/jest --json --outputFile=.tmp/jest-results.json
 
-test: lint unit
+# The tests run real containerd, mosquitto, pymodbus and Python: their Debian packages first (root; a no-op once there).
+test-deps:
+	pkg/containerd/install.sh
+	$(MAKE) device-test-deps
+
+test: test-deps lint unit
 
 # A private containerd (config, root, state, socket, log under CONTAINERD_DIR) for running edged against real
 # containers by hand; tests start their own in temp dirs. Needs root and pkg/containerd/install.sh.
