@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := node_modules/.bin
 
 .PHONY: all install gen gen-check build test unit lint bench-runtime bench-kubeapi bench-tunnel bench-pods quickstart clean \
-	containerd-up containerd-down test-images python-mapper-deps gen-python bench-devices device-test-deps test-deps
+	containerd-up containerd-down test-images python-mapper-deps gen-python bench-devices device-test-deps test-deps config-docs
 
 all: build
 
@@ -91,6 +91,10 @@ bench-pods: build
 # Twin report latency (mapper -> DMI -> edgecore -> tunnel -> DeviceStatus) and 1,000 devices reporting every second.
 bench-devices: build
 	node dist/bench/devices/main.js
+
+# cloudcore/CONFIG.md and edgecore/CONFIG.md from the config specs (a test fails when they are stale).
+config-docs: build
+	node dist/pkg/docs/write-config-pages.js
 
 clean:
 	rm -rf dist coverage

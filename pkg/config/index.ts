@@ -13,6 +13,7 @@ export { absolutePath, host, hostPort, hostPortInput, port, url } from './networ
 export { bad, ok, type Parsed } from './parse-result';
 export { parseByteQuantity } from './quantity';
 export { configReference, type FieldReference } from './reference';
+export { renderConfigReference, type ReferencePage } from './reference-markdown';
 export { renderDefaultConfig } from './render';
 export { section, type SectionOutput } from './section';
 export { defaultConfig, defineConfig, type ConfigOf, type ConfigSpec } from './spec';
